@@ -1,0 +1,120 @@
+"""Seed extension: group sentence-pair seeds into passage pairs (pure functions over arrays).
+
+Seeds that lie close together in *both* texts belong to one reuse. Following the PAN 2014
+winning approach (Sanchez-Perez, Sidorov, Gelbukh), seeds are clustered alternately by their
+position in text a and in text b, splitting wherever consecutive seeds are more than ``max_gap``
+unmatched sentences apart, until the clusters no longer change. A cluster whose two fragments
+are not similar enough as wholes is re-clustered with a smaller gap, so that two unrelated
+reuses that happen to lie near each other are not glued together.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True, slots=True)
+class Fragment:
+    """A candidate passage pair in sentence units: ``[a0, a1)`` in a, ``[b0, b1)`` in b."""
+
+    a0: int
+    a1: int
+    b0: int
+    b1: int
+    cosine: float
+
+
+def _split(seeds: np.ndarray, axis: int, max_gap: int) -> list[np.ndarray]:
+    """Split seeds (k, 2) wherever sorted positions on ``axis`` jump by more than max_gap + 1."""
+    order = np.lexsort((seeds[:, 1 - axis], seeds[:, axis]))
+    s = seeds[order]
+    pos = s[:, axis]
+    running_max = np.maximum.accumulate(pos)
+    cut = np.nonzero(pos[1:] - running_max[:-1] > max_gap + 1)[0] + 1
+    return np.split(s, cut)
+
+
+def cluster_seeds(seeds: np.ndarray, max_gap: int) -> list[np.ndarray]:
+    """Clusters of seeds that are within ``max_gap`` on both axes.
+
+    ``seeds`` is (k, >=2) int: columns 0 and 1 are sentence indices in a and b; further columns
+    are carried along untouched.
+    """
+    pending = [seeds]
+    done: list[np.ndarray] = []
+    while pending:
+        cluster = pending.pop()
+        parts = [p for q in _split(cluster, 0, max_gap) for p in _split(q, 1, max_gap)]
+        if len(parts) == 1:
+            done.append(parts[0])
+        else:
+            pending.extend(parts)
+    done.sort(key=lambda c: (int(c[:, 0].min()), int(c[:, 1].min())))
+    return done
+
+
+def trim_dominated_edges(cluster: np.ndarray, weight: np.ndarray, ratio: float) -> np.ndarray:
+    """Drop seeds at a cluster's edges whose partner sentence has a much better partner inside.
+
+    A heading next to a reused sentence often shares its key words ("Assad ist ein natürlicher
+    Verbündeter" / "... die natürlichen Verbündeten"); it matches the same sentence on the other
+    side as the real copy does, but worse. Such an edge seed (weight < ratio x the best weight of
+    its partner) would stretch the passage over text that was not reused. Seeds are (k, 2) rows
+    (i in a, j in b) with ``weight`` their similarity; returns the kept rows.
+    """
+    keep = np.ones(len(cluster), dtype=bool)
+    while keep.sum() > 1:
+        c, w = cluster[keep], weight[keep]
+        idx = np.nonzero(keep)[0]
+        changed = False
+        for axis in (0, 1):
+            other = c[:, 1 - axis]
+            best_of_partner = np.zeros(int(other.max()) + 1)
+            np.maximum.at(best_of_partner, other, w)
+            weak = w < ratio * best_of_partner[other]
+            for edge in (c[:, axis].min(), c[:, axis].max()):
+                at_edge = c[:, axis] == edge
+                if at_edge.all() or not weak[at_edge].all():
+                    continue
+                keep[idx[at_edge]] = False
+                changed = True
+                break
+            if changed:
+                break
+        if not changed:
+            break
+    return cluster[keep]
+
+
+def extend_seeds(
+    seeds: np.ndarray,
+    weights: np.ndarray,
+    max_gap: int,
+    fragment_cosine: Callable[[tuple[int, int], tuple[int, int]], float],
+    min_cosine: float,
+    dominance_ratio: float,
+) -> list[Fragment]:
+    """Passage candidates from seeds (k, 2) with similarities ``weights`` (k,).
+
+    Each candidate is trimmed of dominated edge seeds and validated by whole-fragment cosine
+    >= ``min_cosine``; failing candidates are re-clustered with a smaller gap.
+    """
+    indexed = np.column_stack([seeds, np.arange(len(seeds))]).astype(np.int64)
+    out: list[Fragment] = []
+    stack: list[tuple[np.ndarray, int]] = [(indexed, max_gap)]
+    while stack:
+        group, gap = stack.pop()
+        for cluster in cluster_seeds(group, gap):
+            cluster = trim_dominated_edges(cluster, weights[cluster[:, 2]], dominance_ratio)
+            a0, b0 = (int(x) for x in cluster[:, :2].min(axis=0))
+            a1, b1 = (int(x) + 1 for x in cluster[:, :2].max(axis=0))
+            cos = fragment_cosine((a0, a1), (b0, b1))
+            if cos >= min_cosine:
+                out.append(Fragment(a0, a1, b0, b1, cos))
+            elif gap > 0 and len(cluster) > 1:
+                stack.append((cluster, gap - 1))
+    out.sort(key=lambda f: (f.a0, f.b0))
+    return out

@@ -1,0 +1,111 @@
+"""Per-text preparation for alignment: tokens, stems, content mask and sentences.
+
+Preparing is the per-document half of the work; it is done once per text and reused for every
+pair the text takes part in (a source document may be compared with hundreds of others).
+``PreparedText`` is picklable so it can travel to worker processes and Spark executors.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from wiretrace.settings import AlignSettings
+from wiretrace.text.sentences import sentence_spans
+from wiretrace.text.stopwords import STOPWORDS
+from wiretrace.text.tokens import Tokens, stable_hash, tokenize
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedText:
+    """A text ready for alignment.
+
+    ``stems[i]`` (uint64) is the hash of token i's stem; ``content[i]`` is False for function
+    words. ``sentences`` (n, 2) int32 are character spans of sentences that hold at least one
+    token; ``sentence_of_token[i]`` is the sentence index of token i and ``sentence_tokens``
+    (n, 2) the ``[first, last + 1)`` token range of each sentence.
+    """
+
+    text: str
+    tokens: Tokens
+    stems: np.ndarray
+    content: np.ndarray
+    sentences: np.ndarray
+    sentence_tokens: np.ndarray
+    sentence_of_token: np.ndarray
+
+
+def _stem_ids(forms: list[str], stem_length: int) -> np.ndarray:
+    cache: dict[str, int] = {}
+    out = np.empty(len(forms), dtype=np.uint64)
+    for i, form in enumerate(forms):
+        stem = form[:stem_length]
+        h = cache.get(stem)
+        if h is None:
+            h = cache[stem] = stable_hash(stem)
+        out[i] = h
+    return out
+
+
+def _merge_short_sentences(
+    spans: np.ndarray, tok_ranges: np.ndarray, min_tokens: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Join sentences with fewer than ``min_tokens`` tokens to the following sentence.
+
+    Very short "sentences" (headings, list items, datelines) make unreliable seeds alone.
+    """
+    keep_spans: list[list[int]] = []
+    keep_ranges: list[list[int]] = []
+    pending: list[int] | None = None  # [char_start, tok_start] of a short run waiting to merge
+    for (s, e), (ts, te) in zip(spans.tolist(), tok_ranges.tolist(), strict=True):
+        if pending is not None:
+            s, ts = pending
+            pending = None
+        if te - ts < min_tokens:
+            pending = [s, ts]
+            continue
+        keep_spans.append([s, e])
+        keep_ranges.append([ts, te])
+    if pending is not None:
+        if keep_spans:
+            keep_spans[-1][1] = int(spans[-1, 1])
+            keep_ranges[-1][1] = int(tok_ranges[-1, 1])
+        else:
+            keep_spans.append([pending[0], int(spans[-1, 1])])
+            keep_ranges.append([pending[1], int(tok_ranges[-1, 1])])
+    return (
+        np.asarray(keep_spans, dtype=np.int32).reshape(-1, 2),
+        np.asarray(keep_ranges, dtype=np.int32).reshape(-1, 2),
+    )
+
+
+def prepare(text: str, settings: AlignSettings | None = None) -> PreparedText:
+    """Tokenise, stem and sentence-split ``text``; O(len(text))."""
+    settings = settings or AlignSettings()
+    tokens = tokenize(text)
+    stems = _stem_ids(tokens.forms, settings.stem_length)
+    content = np.fromiter(
+        (f not in STOPWORDS and not (len(f) == 1 and f.isalpha()) for f in tokens.forms),
+        dtype=bool,
+        count=len(tokens),
+    )
+    spans = sentence_spans(text)
+    # Token i belongs to the sentence whose span contains its start.
+    first = np.searchsorted(tokens.starts, spans[:, 0], side="left")
+    last = np.searchsorted(tokens.starts, spans[:, 1], side="left")
+    has_tokens = last > first
+    spans, tok_ranges = spans[has_tokens], np.stack([first, last], axis=1)[has_tokens]
+    spans, tok_ranges = _merge_short_sentences(spans, tok_ranges, settings.min_sentence_tokens)
+    sentence_of_token = np.full(len(tokens), -1, dtype=np.int32)
+    for i, (ts, te) in enumerate(tok_ranges.tolist()):
+        sentence_of_token[ts:te] = i
+    return PreparedText(
+        text=text,
+        tokens=tokens,
+        stems=stems,
+        content=content,
+        sentences=spans,
+        sentence_tokens=tok_ranges.astype(np.int32),
+        sentence_of_token=sentence_of_token,
+    )

@@ -1,0 +1,102 @@
+"""The one home of wiretrace's tunable parameters, with documented defaults.
+
+Every algorithm takes its settings object as an argument (pure functions, no globals). Users
+override defaults with a TOML file (``[align]`` and ``[same_story]`` tables) or CLI flags::
+
+    >>> s = Settings().with_overrides({"align": {"min_passage_chars": 200}})
+    >>> s.align.min_passage_chars
+    200
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from wiretrace.errors import InputError
+
+
+@dataclass(frozen=True, slots=True)
+class AlignSettings:
+    """Parameters of pairwise passage alignment (reuse/align.py).
+
+    Sentence-pair seeds need ``seed_cosine`` (tf-isf cosine) and ``seed_dice`` (Dice over content
+    stems) both above their thresholds. Seeds closer than ``max_gap`` sentences on both sides
+    join one passage; a passage whose whole-fragment cosine is below ``min_fragment_cosine`` is
+    split again with a smaller gap. An edge seed whose partner sentence has a partner at least
+    1 / ``dominance_ratio`` times more similar is trimmed. ``summary_max_gap`` is the gap used on the longer side when
+    one side looks like a summary of the other. Passages shorter than ``min_passage_chars`` on
+    either side (code points) are dropped as coincidences. ``stem_length`` is the prefix length
+    (characters) used as a language-independent stem.
+    """
+
+    stem_length: int = 6
+    min_sentence_tokens: int = 3
+    seed_cosine: float = 0.33
+    seed_dice: float = 0.33
+    max_gap: int = 4
+    summary_max_gap: int = 24
+    summary_ratio: float = 0.5
+    min_fragment_cosine: float = 0.34
+    dominance_ratio: float = 0.8
+    min_passage_chars: int = 120
+
+
+@dataclass(frozen=True, slots=True)
+class SameStorySettings:
+    """Thresholds of the first same-story score (stories/score.py); scores are in [0, 1]."""
+
+    same_threshold: float = 0.5
+    related_threshold: float = 0.2
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """All settings; sections mirror the TOML tables."""
+
+    align: AlignSettings = field(default_factory=AlignSettings)
+    same_story: SameStorySettings = field(default_factory=SameStorySettings)
+
+    def with_overrides(self, overrides: dict[str, Any], source: str = "settings") -> Settings:
+        """A copy with ``{"section": {"name": value}}`` applied; unknown names raise InputError."""
+        sections: dict[str, Any] = {}
+        for name, values in overrides.items():
+            current = getattr(self, name, None)
+            if current is None or not dataclasses.is_dataclass(current):
+                raise InputError(source, f"unknown settings section [{name}]")
+            if not isinstance(values, dict):
+                raise InputError(source, f"[{name}] must be a table")
+            known = {f.name: f.type for f in dataclasses.fields(current)}
+            for key, value in values.items():
+                if key not in known:
+                    raise InputError(source, f"unknown setting {name}.{key}")
+                expected = type(getattr(current, key))
+                if expected is float and isinstance(value, int) and not isinstance(value, bool):
+                    value = float(value)
+                if type(value) is not expected:
+                    raise InputError(
+                        source, f"{name}.{key} must be {expected.__name__}, got {value!r}"
+                    )
+                values = {**values, key: value}
+            sections[name] = dataclasses.replace(current, **values)
+        return dataclasses.replace(self, **sections)
+
+
+def load_settings(path: str | Path | None = None) -> Settings:
+    """Default settings, overridden by the TOML file at ``path`` when given."""
+    settings = Settings()
+    if path is None:
+        return settings
+    p = Path(path)
+    try:
+        data = tomllib.loads(p.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError(str(p), "settings file not found") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(str(p), f"cannot read settings file: {exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(str(p), f"invalid TOML: {exc}") from None
+    return settings.with_overrides(data, source=str(p))

@@ -1,0 +1,84 @@
+"""Word tokens that keep their exact ``[start, end)`` spans in the original text.
+
+Normalisation (Unicode NFC, case folding, soft hyphens, hyphenation at line ends) is applied to
+each token's *form* only; the spans always point into the text exactly as read, so a token's
+original spelling is ``text[starts[i]:ends[i]]``. Punctuation, quotes of every style („“ "" « »
+‚‘ ’ '), dashes and whitespace are separators, which is what makes re-wrapped lines and different
+quote styles compare equal.
+
+Example::
+
+    >>> t = tokenize("Die Zusam-\\nmenarbeit „wächst“.")
+    >>> t.forms
+    ['die', 'zusammenarbeit', 'wächst']
+    >>> [ "Die Zusam-\\nmenarbeit „wächst“."[s:e] for s, e in zip(t.starts, t.ends)]
+    ['Die', 'Zusam-\\nmenarbeit', 'wächst']
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+import numpy as np
+import xxhash
+
+# A word is a run of letters/digits, not underscores (plus combining marks, so NFD input works). Pieces of one word
+# split by a soft hyphen (U+00AD) or by a hyphen at a line end followed by a lower-case letter
+# ("Zusam-\nmenarbeit") are joined; a capital after the break ("CDU-\nPolitiker") keeps two words.
+_WORD_CHARS = r"(?:[^\W_]|[\u0300-\u036f])+"
+_JOINER = r"(?:\u00ad[\s]*|-[ \t]*\r?\n[ \t]*(?=[^\W\d_A-ZÄÖÜÀ-ÞА-Я]))"
+_WORD_RE = re.compile(rf"{_WORD_CHARS}(?:{_JOINER}{_WORD_CHARS})*")
+_JOIN_STRIP_RE = re.compile(r"\u00ad|-[ \t]*\r?\n[ \t]*|\s+")
+
+
+@dataclass(frozen=True, slots=True)
+class Tokens:
+    """Tokens of one text.
+
+    ``forms[i]`` is the normalised form of token ``i``; ``starts[i]``/``ends[i]`` (int32 numpy
+    arrays, code points) its span in the original text; ``ids[i]`` (uint64) a stable 64-bit hash
+    of the form, equal across processes and machines.
+    """
+
+    forms: list[str]
+    starts: np.ndarray
+    ends: np.ndarray
+    ids: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.forms)
+
+
+def normalize_form(raw: str) -> str:
+    """Normalised form of one raw word: joiners removed, NFC, case-folded."""
+    if "\u00ad" in raw or "\n" in raw or "-" in raw:
+        raw = _JOIN_STRIP_RE.sub("", raw)
+    if not raw.isascii():
+        raw = unicodedata.normalize("NFC", raw)
+    return raw.casefold()
+
+
+def stable_hash(form: str) -> int:
+    """A 64-bit hash of a string, stable across processes (unlike ``hash``)."""
+    return xxhash.xxh3_64_intdigest(form.encode())
+
+
+def tokenize(text: str) -> Tokens:
+    """Split ``text`` into word tokens with spans; O(len(text))."""
+    forms: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    for match in _WORD_RE.finditer(text):
+        form = normalize_form(match.group())
+        forms.append(form)
+        starts.append(match.start())
+        ends.append(match.end())
+    ids = np.fromiter((stable_hash(f) for f in forms), dtype=np.uint64, count=len(forms))
+    return Tokens(
+        forms=forms,
+        starts=np.asarray(starts, dtype=np.int32),
+        ends=np.asarray(ends, dtype=np.int32),
+        ids=ids,
+    )
