@@ -47,10 +47,16 @@ class AlignSettings:
 
 @dataclass(frozen=True, slots=True)
 class SameStorySettings:
-    """Thresholds of the first same-story score (stories/score.py); scores are in [0, 1]."""
+    """Parameters of the first same-story score (stories/score.py); scores are in [0, 1].
+
+    Lexical evidence (mean of stem cosine and distinctive-stem Dice) below ``lexical_floor``
+    counts as none, above ``lexical_ceiling`` as certain, linearly in between.
+    """
 
     same_threshold: float = 0.5
     related_threshold: float = 0.2
+    lexical_floor: float = 0.1
+    lexical_ceiling: float = 0.5
 
 
 @dataclass(frozen=True, slots=True)

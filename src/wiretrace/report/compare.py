@@ -1,0 +1,80 @@
+"""Compare two articles: shared passages, coverage and same-story verdict, plus its JSON form.
+
+This is the library function behind ``wiretrace compare``; the CLI only renders its result.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from wiretrace.model import Article, Comparison, Span
+from wiretrace.reuse.align import align_prepared
+from wiretrace.reuse.prepared import PreparedText, prepare
+from wiretrace.settings import Settings
+from wiretrace.stories.score import same_story
+
+
+def _covered_chars(spans: list[Span]) -> int:
+    total, end = 0, 0
+    for s in sorted(spans):
+        if s.end > end:
+            total += s.end - max(s.start, end)
+            end = s.end
+    return total
+
+
+def compare_prepared(
+    a: Article,
+    b: Article,
+    pa: PreparedText,
+    pb: PreparedText,
+    settings: Settings,
+) -> Comparison:
+    """Compare two articles whose bodies are already prepared (for batch reuse of ``prepare``)."""
+    passages = align_prepared(pa, pb, settings.align)
+    title_a = prepare(a.title, settings.align) if a.title else None
+    title_b = prepare(b.title, settings.align) if b.title else None
+    verdict = same_story(pa, pb, passages, settings.same_story, title_a, title_b)
+    cov_a = _covered_chars([p.a for p in passages]) / max(len(a.text), 1)
+    cov_b = _covered_chars([p.b for p in passages]) / max(len(b.text), 1)
+    return Comparison(a, b, verdict, round(cov_a, 4), round(cov_b, 4), tuple(passages))
+
+
+def compare(a: Article, b: Article, settings: Settings | None = None) -> Comparison:
+    """Shared passages, coverage and same-story judgement of two articles."""
+    settings = settings or Settings()
+    pa = prepare(a.text, settings.align)
+    pb = prepare(b.text, settings.align)
+    return compare_prepared(a, b, pa, pb, settings)
+
+
+def _side(article: Article) -> dict[str, Any]:
+    return {"id": article.id, "path": article.path, "chars": len(article.text)}
+
+
+def comparison_to_dict(c: Comparison, features: bool = True) -> dict[str, Any]:
+    """The documented ``compare --json`` schema (fields may be added, never renamed).
+
+    ``a_text == a.text[a_start:a_end]`` for every passage; offsets are code points.
+    """
+    same: dict[str, Any] = {"score": c.same_story.score, "verdict": c.same_story.verdict}
+    if features:
+        same["features"] = dict(c.same_story.features)
+    return {
+        "a": _side(c.a),
+        "b": _side(c.b),
+        "same_story": same,
+        "coverage": {"a": c.coverage_a, "b": c.coverage_b},
+        "passages": [
+            {
+                "a_start": p.a.start,
+                "a_end": p.a.end,
+                "b_start": p.b.start,
+                "b_end": p.b.end,
+                "similarity": p.similarity,
+                "a_text": c.a.text[p.a.start : p.a.end],
+                "b_text": c.b.text[p.b.start : p.b.end],
+            }
+            for p in c.passages
+        ],
+    }
