@@ -31,6 +31,12 @@ class AlignSettings:
     one side looks like a summary of the other. Passages shorter than ``min_passage_chars`` on
     either side (code points) are dropped as coincidences. ``stem_length`` is the prefix length
     (characters) used as a language-independent stem.
+
+    Refinement: each candidate, widened by ``refine_margin_tokens`` on every side, is aligned
+    word by word (in the margin only runs of ``refine_margin_min_block`` words count); runs of at least ``refine_min_block`` equal tokens no more than
+    ``refine_max_gap_tokens`` apart form a segment, and segments whose matched share is at least
+    ``refine_min_density`` give the exact extent; an end is moved to the sentence boundary when
+    both sides have at most ``refine_snap_tokens`` unmatched words there.
     """
 
     stem_length: int = 6
@@ -43,6 +49,12 @@ class AlignSettings:
     min_fragment_cosine: float = 0.34
     dominance_ratio: float = 0.8
     min_passage_chars: int = 120
+    refine_margin_tokens: int = 30
+    refine_max_gap_tokens: int = 20
+    refine_min_block: int = 2
+    refine_min_density: float = 0.6
+    refine_snap_tokens: int = 6
+    refine_margin_min_block: int = 5
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,12 +15,15 @@ Example::
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 from rapidfuzz.distance import Indel
 
 from wiretrace.model import Passage, Span
 from wiretrace.reuse.extend import Fragment, extend_seeds
 from wiretrace.reuse.prepared import PreparedText, prepare
+from wiretrace.reuse.refine import dense_segments, matched_blocks, refined_spans
 from wiretrace.reuse.vectors import PairSpace, pair_space
 from wiretrace.settings import AlignSettings
 
@@ -49,15 +52,64 @@ def _token_similarity(a: PreparedText, sa: Span, b: PreparedText, sb: Span) -> f
     return float(Indel.normalized_similarity(ia.tolist(), ib.tolist()))
 
 
-def _resolve_overlaps(fragments: list[Fragment]) -> list[Fragment]:
-    """Keep the best fragments so that no two overlap in a or in b (one reuse, one passage)."""
-    kept: list[Fragment] = []
-    for f in sorted(fragments, key=lambda f: (-f.cosine * (f.a1 - f.a0 + f.b1 - f.b0), f.a0)):
-        if all(f.a1 <= k.a0 or k.a1 <= f.a0 for k in kept) and all(
-            f.b1 <= k.b0 or k.b1 <= f.b0 for k in kept
+@dataclass(frozen=True, slots=True)
+class _Candidate:
+    a: Span
+    b: Span
+    quality: float
+
+
+def _resolve_overlaps(candidates: list[_Candidate]) -> list[_Candidate]:
+    """Keep the best candidates so that no two overlap in a or in b (one reuse, one passage)."""
+    kept: list[_Candidate] = []
+    for c in sorted(candidates, key=lambda c: (-c.quality, c.a.start, c.b.start)):
+        if all(c.a.end <= k.a.start or k.a.end <= c.a.start for k in kept) and all(
+            c.b.end <= k.b.start or k.b.end <= c.b.start for k in kept
         ):
-            kept.append(f)
+            kept.append(c)
     return kept
+
+
+def _refined(a: PreparedText, b: PreparedText, f: Fragment, settings: AlignSettings) -> _Candidate:
+    """The fragment with word-exact boundaries where its two sides share most of their words.
+
+    Blocks of equal words are grouped into segments (gaps <= ``refine_max_gap_tokens``); the
+    segments touching the fragment's own sentences, plus any joined to them through the margin,
+    give the new extent. Heavily rewritten fragments (matched share below
+    ``refine_min_density``) keep their sentence-level spans.
+    """
+    margin = settings.refine_margin_tokens
+    core_a = (int(a.sentence_tokens[f.a0, 0]), int(a.sentence_tokens[f.a1 - 1, 1]))
+    core_b = (int(b.sentence_tokens[f.b0, 0]), int(b.sentence_tokens[f.b1 - 1, 1]))
+    a_range = (max(0, core_a[0] - margin), min(len(a.tokens), core_a[1] + margin))
+    b_range = (max(0, core_b[0] - margin), min(len(b.tokens), core_b[1] + margin))
+    blocks = matched_blocks(a, a_range, b, b_range)
+    # Outside the fragment's own sentences only long runs count: a missed first sentence of a
+    # verbatim copy gives long runs, while stray shared phrases of neighbouring text do not.
+    in_core = (
+        (blocks[:, 0] >= core_a[0])
+        & (blocks[:, 0] < core_a[1])
+        & (blocks[:, 1] >= core_b[0])
+        & (blocks[:, 1] < core_b[1])
+    )
+    blocks = blocks[in_core | (blocks[:, 2] >= settings.refine_margin_min_block)]
+    segments = [
+        seg
+        for seg in dense_segments(blocks, settings.refine_max_gap_tokens, settings.refine_min_block)
+        if seg[0, 0] < core_a[1]
+        and seg[-1, 0] + seg[-1, 2] > core_a[0]
+        and seg[0, 1] < core_b[1]
+        and seg[-1, 1] + seg[-1, 2] > core_b[0]
+    ]
+    quality = f.cosine * (f.a1 - f.a0 + f.b1 - f.b0)
+    if segments:
+        kept = np.concatenate(segments)
+        len_a = int(kept[-1, 0] + kept[-1, 2] - kept[0, 0])
+        len_b = int(kept[-1, 1] + kept[-1, 2] - kept[0, 1])
+        if 2 * int(kept[:, 2].sum()) / (len_a + len_b) >= settings.refine_min_density:
+            span_a, span_b = refined_spans(a, b, kept, settings.refine_snap_tokens)
+            return _Candidate(span_a, span_b, quality)
+    return _Candidate(_char_span(a, f.a0, f.a1), _char_span(b, f.b0, f.b1), quality)
 
 
 def align_prepared(
@@ -79,12 +131,12 @@ def align_prepared(
         settings.min_fragment_cosine,
         settings.dominance_ratio,
     )
+    candidates = [_refined(a, b, f, settings) for f in fragments]
     passages: list[Passage] = []
-    for f in _resolve_overlaps(fragments):
-        sa, sb = _char_span(a, f.a0, f.a1), _char_span(b, f.b0, f.b1)
-        if len(sa) < settings.min_passage_chars or len(sb) < settings.min_passage_chars:
+    for c in _resolve_overlaps(candidates):
+        if len(c.a) < settings.min_passage_chars or len(c.b) < settings.min_passage_chars:
             continue
-        passages.append(Passage(sa, sb, round(_token_similarity(a, sa, b, sb), 4)))
+        passages.append(Passage(c.a, c.b, round(_token_similarity(a, c.a, b, c.b), 4)))
     passages.sort()
     return passages
 

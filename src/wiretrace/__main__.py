@@ -1,0 +1,5 @@
+"""``python -m wiretrace`` runs the command line (the same as the ``wiretrace`` script)."""
+
+from wiretrace.cli import main
+
+main()

@@ -1,0 +1,519 @@
+"""The ``wiretrace`` command line: argument handling and rendering over the library, nothing else.
+
+Commands::
+
+    wiretrace compare A B [--json] [--settings FILE.toml] [--no-color]
+    wiretrace compare --pairs FILE [--base-dir DIR | --corpus ARTICLES.jsonl] [--jobs N] [--out FILE]
+    wiretrace eval plagdet CORPUS_DIR [--out DIR] [--jobs N] [--subset NAME ...] [--limit N] [--json]
+    wiretrace --version
+
+Exit codes: 0 ok; 1 some inputs were skipped (batch mode); 2 bad input or usage. Every input
+error is one line on stderr, ``wiretrace: <file>[:<line>]: <reason>``.
+
+Heavy modules (numpy, rapidfuzz, the aligner) are imported inside the commands so that start-up
+stays cheap; keep it that way (``python -X importtime -m wiretrace --help``).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
+
+import typer
+
+from wiretrace import __version__
+from wiretrace.errors import InputError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from rich.console import Console
+    from rich.progress import Progress
+    from rich.text import Text
+
+    from wiretrace.eval.pan import PlagdetReport
+    from wiretrace.model import Comparison
+    from wiretrace.settings import Settings
+
+app = typer.Typer(
+    help="Find which news articles tell the same story and which text they share.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_show_locals=False,
+)
+eval_app = typer.Typer(
+    help="Score the aligner on evaluation corpora.", no_args_is_help=True, add_completion=False
+)
+app.add_typer(eval_app, name="eval")
+
+_VERDICT_STYLE = {"same": "bold green", "related": "bold yellow", "different": "bold red"}
+_A_STYLE = "red strike"  # words of a changed or missing in b
+_B_STYLE = "bold green"  # words of b changed or missing in a
+_A_MARKS = ("[-", "-]")  # the same, when there is no colour (git --word-diff style)
+_B_MARKS = ("{+", "+}")
+
+
+# --- helpers ----------------------------------------------------------------------------------
+
+
+def _fail(error: InputError | str, code: int = 2) -> NoReturn:
+    """One line on stderr, then exit (2 = bad input)."""
+    print(f"wiretrace: {error}", file=sys.stderr, flush=True)
+    raise typer.Exit(code)
+
+
+def _usage(message: str) -> NoReturn:
+    import click
+
+    raise click.UsageError(message)
+
+
+def _load_settings(path: Path | None) -> Settings:
+    from wiretrace.settings import load_settings
+
+    return load_settings(path)
+
+
+def _progress(console: Console) -> Progress:
+    """A progress bar on ``console`` (stderr); silent when stderr is not a terminal."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        console=console,
+        transient=True,
+        disable=not console.is_terminal,
+    )
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"wiretrace {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """Find which news articles tell the same story and which text they share.
+
+    Exit codes: 0 ok, 1 some inputs skipped (batch mode), 2 bad input or usage.
+    """
+
+
+# --- compare ----------------------------------------------------------------------------------
+
+
+@app.command()
+def compare(
+    a: Annotated[
+        Path | None,
+        typer.Argument(
+            help="First article: a text file (UTF-8), or a .json/.jsonl file (its first article).",
+            show_default=False,
+        ),
+    ] = None,
+    b: Annotated[
+        Path | None, typer.Argument(help="Second article, like A.", show_default=False)
+    ] = None,
+    json_out: Annotated[
+        bool, typer.Option("--json", help="Print the comparison as JSON (see README).")
+    ] = False,
+    settings_file: Annotated[
+        Path | None,
+        typer.Option("--settings", help="TOML file overriding [align] / [same_story] settings."),
+    ] = None,
+    no_color: Annotated[
+        bool, typer.Option("--no-color", help="No colours; mark differences as [-a-] {+b+}.")
+    ] = False,
+    pairs: Annotated[
+        Path | None,
+        typer.Option(
+            "--pairs",
+            help="Batch mode: file with one pair per line (two paths, or two ids with --corpus).",
+        ),
+    ] = None,
+    base_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--base-dir",
+            help="Batch: resolve relative paths here (default: the pairs file's folder).",
+        ),
+    ] = None,
+    corpus: Annotated[
+        Path | None,
+        typer.Option(
+            "--corpus", help="Batch: pairs name article ids of this JSON lines/JSON file."
+        ),
+    ] = None,
+    jobs: Annotated[
+        int | None,
+        typer.Option("--jobs", min=1, help="Batch: worker processes (default: all CPUs)."),
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help="Batch: write the JSON lines here instead of stdout."),
+    ] = None,
+) -> None:
+    """Compare two articles: same-story verdict, coverage and the passages they share.
+
+    With --pairs, compare many pairs and write one JSON record per pair (JSON lines, input
+    order); bad pairs are reported on stderr and skipped (exit code 1).
+    """
+    if pairs is not None:
+        if a is not None or b is not None:
+            _usage("give either two articles A B or --pairs FILE, not both")
+        if base_dir is not None and corpus is not None:
+            _usage("--base-dir and --corpus cannot be combined")
+        try:
+            settings = _load_settings(settings_file)
+        except InputError as err:
+            _fail(err)
+        code = _compare_batch(pairs, base_dir, corpus, jobs, out, settings)
+        raise typer.Exit(code)
+    if a is None or b is None:
+        _usage("compare needs two articles A B (or --pairs FILE)")
+    for name, value in (("--base-dir", base_dir), ("--corpus", corpus), ("--jobs", jobs)):
+        if value is not None:
+            _usage(f"{name} only applies to batch mode (--pairs)")
+    if out is not None:
+        _usage("--out only applies to batch mode (--pairs); redirect stdout instead")
+    _compare_two(a, b, json_out, settings_file, no_color)
+
+
+def _compare_two(
+    a: Path, b: Path, json_out: bool, settings_file: Path | None, no_color: bool
+) -> None:
+    from wiretrace.report.batch import read_article_file
+
+    try:
+        settings = _load_settings(settings_file)
+        article_a = read_article_file(a)
+        article_b = read_article_file(b)
+    except InputError as err:
+        _fail(err)
+
+    from wiretrace.report.compare import compare_prepared, comparison_to_dict
+    from wiretrace.reuse.prepared import prepare
+
+    pa = prepare(article_a.text, settings.align)
+    pb = prepare(article_b.text, settings.align)
+    result = compare_prepared(article_a, article_b, pa, pb, settings)
+    if json_out:
+        import json
+
+        print(json.dumps(comparison_to_dict(result), ensure_ascii=False, indent=2))
+        return
+    from rich.console import Console
+
+    console = Console(no_color=no_color or None, highlight=False)
+    _render_comparison(console, result, pa.tokens, pb.tokens, settings, marks=no_color)
+
+
+def _side_text(
+    text: str, start: int, end: int, spans: list[tuple[int, int]], style: str, marks: tuple | None
+) -> Text:
+    """``text[start:end]`` with the given absolute spans styled (or bracketed by ``marks``)."""
+    from rich.text import Text
+
+    out = Text()
+    pos = start
+    for s, e in spans:
+        if e <= s or s < pos:
+            continue
+        out.append(text[pos:s])
+        if marks is None:
+            out.append(text[s:e], style=style)
+        else:
+            out.append(f"{marks[0]}{text[s:e]}{marks[1]}")
+        pos = e
+    out.append(text[pos:end])
+    return out
+
+
+def _render_comparison(
+    console: Console, c: Comparison, tokens_a: Any, tokens_b: Any, settings: Settings, marks: bool
+) -> None:
+    from rich.padding import Padding
+    from rich.text import Text
+
+    from wiretrace.report.diff import passage_edits
+
+    plain = marks or not console.is_terminal or console.no_color
+    id_width = max(len(c.a.id), len(c.b.id))
+    path_width = max(len(c.a.path or "-"), len(c.b.path or "-"))
+    for side, art in (("a", c.a), ("b", c.b)):
+        line = Text()
+        line.append(f"{side}  ", style="bold")
+        line.append(art.id.ljust(id_width), style="bold")
+        line.append(f"  {(art.path or '-').ljust(path_width)}  ")
+        line.append(f"{len(art.text):,} chars", style="dim")
+        console.print(line, soft_wrap=plain)
+    console.print()
+
+    s = c.same_story
+    verdict = Text("Same story: ")
+    verdict.append(s.verdict, style=_VERDICT_STYLE.get(s.verdict, "bold"))
+    verdict.append(f"  score {s.score:.2f}")
+    if s.features:
+        feats = " · ".join(f"{k} {v:.2f}" for k, v in s.features.items())
+        verdict.append(f"   ({feats})", style="dim")
+    console.print(verdict, soft_wrap=plain)
+    console.print(
+        f"Coverage: a {c.coverage_a:.1%} · b {c.coverage_b:.1%} of the text is in shared passages",
+        soft_wrap=plain,
+    )
+    n = len(c.passages)
+    if n == 0:
+        console.print(
+            "No shared passages (passages shorter than "
+            f"{settings.align.min_passage_chars} characters on either side are not reported).",
+            soft_wrap=plain,
+        )
+        return
+    console.print(f"{n} shared passage{'s' if n != 1 else ''}", end="")
+    if plain:
+        console.print(": differences marked [-only in a-] and {+only in b+}", soft_wrap=True)
+    else:
+        legend = Text(": differences ")
+        legend.append("struck through in a", style=_A_STYLE)
+        legend.append(", ")
+        legend.append("bold in b", style=_B_STYLE)
+        console.print(legend)
+
+    for i, p in enumerate(c.passages, start=1):
+        edits = passage_edits(tokens_a, tokens_b, p)
+        spans_a = [(e.a.start, e.a.end) for e in edits if e.kind != "insert"]
+        spans_b = [(e.b.start, e.b.end) for e in edits if e.kind != "delete"]
+        console.print()
+        console.print(
+            f"[{i}] a {p.a.start}–{p.a.end} ↔ b {p.b.start}–{p.b.end} · similarity {p.similarity:.2f}",
+            style="bold",
+            markup=False,
+            soft_wrap=plain,
+        )
+        sides = (
+            ("a", c.a.text, p.a, spans_a, _A_STYLE, _A_MARKS),
+            ("b", c.b.text, p.b, spans_b, _B_STYLE, _B_MARKS),
+        )
+        for label, text, span, spans, style, side_marks in sides:
+            body = _side_text(
+                text, span.start, span.end, spans, style, side_marks if plain else None
+            )
+            console.print(Text(f"  {label}:", style="bold cyan"))
+            if plain:
+                # No wrapping off-terminal: each line of the text, indented, exactly as it is.
+                for line in body.split("\n", allow_blank=True):
+                    console.print(Text("    ") + line, soft_wrap=True)
+            else:
+                console.print(Padding(body, (0, 0, 0, 4)))
+
+
+def _compare_batch(
+    pairs_file: Path,
+    base_dir: Path | None,
+    corpus_file: Path | None,
+    jobs: int | None,
+    out: Path | None,
+    settings: Settings,
+) -> int:
+    """Run batch mode; return the exit code (0, or 1 if anything was skipped)."""
+    import json
+
+    from rich.console import Console
+
+    from wiretrace.report.batch import compare_pairs, read_pairs_file
+
+    skipped = 0
+
+    def warn(error: InputError) -> None:
+        nonlocal skipped
+        skipped += 1
+        print(f"wiretrace: {error}", file=sys.stderr, flush=True)
+
+    try:
+        refs, bad_lines = read_pairs_file(pairs_file)
+    except InputError as err:
+        _fail(err)
+    corpus = None
+    if corpus_file is not None:
+        from wiretrace.io.readers import read_articles
+
+        corpus_errors: list[InputError] = []
+        corpus = {}
+        for article in read_articles(corpus_file, on_error=corpus_errors.append):
+            corpus[article.id] = article
+        if not corpus:  # nothing usable: the corpus itself is bad
+            for err in corpus_errors[:-1]:
+                print(f"wiretrace: {err}", file=sys.stderr)
+            _fail(
+                corpus_errors[-1] if corpus_errors else InputError(str(corpus_file), "no articles")
+            )
+        for err in corpus_errors:
+            warn(err)
+    for err in bad_lines:
+        warn(err)
+
+    try:
+        sink = sys.stdout if out is None else out.open("w", encoding="utf-8", newline="\n")
+    except OSError as exc:
+        _fail(InputError(str(out), f"cannot write: {exc.strerror or exc}"))
+    stderr = Console(stderr=True)
+    progress = _progress(stderr)
+    compared = 0
+    try:
+        with progress:
+            task = progress.add_task("comparing", total=len(refs))
+            for outcome in compare_pairs(
+                refs,
+                base_dir=base_dir if base_dir is not None else pairs_file.parent,
+                corpus=corpus,
+                corpus_name=str(corpus_file),
+                settings=settings,
+                jobs=jobs,
+                progress=lambda done, _total: progress.update(task, completed=done),
+            ):
+                if outcome.error is not None:
+                    warn(outcome.error)
+                    continue
+                sink.write(json.dumps(outcome.record, ensure_ascii=False) + "\n")
+                compared += 1
+    finally:
+        if out is not None:
+            sink.close()
+        else:
+            sink.flush()
+    if skipped:
+        listed = len(refs) + len(bad_lines)
+        print(
+            f"wiretrace: {compared} of {listed} pairs compared; {skipped} problem(s) reported above",
+            file=sys.stderr,
+        )
+    return 1 if skipped else 0
+
+
+# --- eval -------------------------------------------------------------------------------------
+
+
+def _align_with_settings(susp_text: str, src_text: str, settings: Settings) -> list[Any]:
+    """Picklable aligner for run_plagdet when the user gave --settings."""
+    from wiretrace.reuse.align import align_pair
+
+    return align_pair(susp_text, src_text, settings.align)
+
+
+@eval_app.command("plagdet")
+def eval_plagdet(
+    corpus_dir: Annotated[
+        Path, typer.Argument(help="PAN 2013 text-alignment corpus (src/, susp/, subset folders).")
+    ],
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help="Write PAN detection XML here (one folder per subset)."),
+    ] = None,
+    jobs: Annotated[
+        int | None, typer.Option("--jobs", min=1, help="Worker processes (default: all CPUs).")
+    ] = None,
+    subset: Annotated[
+        list[str] | None,
+        typer.Option("--subset", help="Only this subset (repeat for several; default: all)."),
+    ] = None,
+    limit: Annotated[
+        int | None, typer.Option("--limit", min=1, help="Only the first N pairs of each subset.")
+    ] = None,
+    settings_file: Annotated[
+        Path | None,
+        typer.Option("--settings", help="TOML file overriding [align] settings."),
+    ] = None,
+    json_out: Annotated[
+        bool, typer.Option("--json", help="Print the scores as JSON instead of a table.")
+    ] = False,
+) -> None:
+    """Align every pair of a PAN corpus; print recall, precision, granularity and PlagDet."""
+    import json
+    from functools import partial
+
+    from rich.console import Console
+
+    from wiretrace.eval.pan import run_plagdet
+
+    aligner = None
+    if settings_file is not None:
+        try:
+            settings = _load_settings(settings_file)
+        except InputError as err:
+            _fail(err)
+        aligner = partial(_align_with_settings, settings=settings)
+    progress = _progress(Console(stderr=True))
+    try:
+        with progress:
+            task = progress.add_task("aligning", total=None)
+            report = run_plagdet(
+                corpus_dir,
+                out_dir=out,
+                jobs=jobs,
+                subsets=subset or None,
+                limit=limit,
+                aligner=aligner,
+                progress=lambda done, total: progress.update(task, completed=done, total=total),
+            )
+    except InputError as err:
+        _fail(err)
+    if json_out:
+        print(json.dumps(report.to_dict(), indent=2))
+        return
+    _render_plagdet(Console(highlight=False), report)
+
+
+def _render_plagdet(console: Console, report: PlagdetReport) -> None:
+    from rich.table import Table
+
+    table = Table(title="PlagDet", title_justify="left")
+    table.add_column("subset")
+    for name in ("cases", "detections", "recall", "precision", "granularity", "plagdet"):
+        table.add_column(name, justify="right")
+    rows = [*report.subsets.items(), ("overall", report.overall)]
+    for i, (name, s) in enumerate(rows):
+        table.add_row(
+            name,
+            str(s.cases),
+            str(s.detections),
+            f"{s.recall:.4f}",
+            f"{s.precision:.4f}",
+            f"{s.granularity:.4f}",
+            f"{s.plagdet:.4f}",
+            style="bold" if i == len(rows) - 1 else None,
+            end_section=i == len(rows) - 2,
+        )
+    console.print(table)
+    console.print(
+        f"{report.pairs} pairs in {report.seconds:.1f} s wall "
+        f"({report.pairs_per_second:.1f} pairs/s, {report.jobs} job{'s' if report.jobs != 1 else ''})"
+    )
+
+
+def main() -> None:
+    """Console-script entry point (``wiretrace``)."""
+    try:
+        app(prog_name="wiretrace")
+    except BrokenPipeError:  # e.g. `wiretrace compare --pairs p.txt | head`
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(1)
