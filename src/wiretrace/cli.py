@@ -61,10 +61,10 @@ def _fail(error: InputError | str, code: int = 2) -> NoReturn:
     raise typer.Exit(code)
 
 
-def _usage(message: str) -> NoReturn:
-    import click
-
-    raise click.UsageError(message)
+def _usage(ctx: typer.Context, message: str) -> NoReturn:
+    """A usage error: typer prints the usage and the message, and exits with code 2."""
+    ctx.fail(message)
+    raise AssertionError("unreachable")  # pragma: no cover - fail() raises
 
 
 def _load_settings(path: Path | None) -> Settings:
@@ -122,15 +122,17 @@ def _root(
 
 @app.command()
 def compare(
+    ctx: typer.Context,
     a: Annotated[
         Path | None,
         typer.Argument(
             help="First article: a text file (UTF-8), or a .json/.jsonl file (its first article).",
+            metavar="A",
             show_default=False,
         ),
     ] = None,
     b: Annotated[
-        Path | None, typer.Argument(help="Second article, like A.", show_default=False)
+        Path | None, typer.Argument(help="Second article, like A.", show_default=False, metavar="B")
     ] = None,
     json_out: Annotated[
         bool, typer.Option("--json", help="Print the comparison as JSON (see README).")
@@ -178,9 +180,9 @@ def compare(
     """
     if pairs is not None:
         if a is not None or b is not None:
-            _usage("give either two articles A B or --pairs FILE, not both")
+            _usage(ctx, "give either two articles A B or --pairs FILE, not both")
         if base_dir is not None and corpus is not None:
-            _usage("--base-dir and --corpus cannot be combined")
+            _usage(ctx, "--base-dir and --corpus cannot be combined")
         try:
             settings = _load_settings(settings_file)
         except InputError as err:
@@ -188,12 +190,12 @@ def compare(
         code = _compare_batch(pairs, base_dir, corpus, jobs, out, settings)
         raise typer.Exit(code)
     if a is None or b is None:
-        _usage("compare needs two articles A B (or --pairs FILE)")
+        _usage(ctx, "compare needs two articles A B (or --pairs FILE)")
     for name, value in (("--base-dir", base_dir), ("--corpus", corpus), ("--jobs", jobs)):
         if value is not None:
-            _usage(f"{name} only applies to batch mode (--pairs)")
+            _usage(ctx, f"{name} only applies to batch mode (--pairs)")
     if out is not None:
-        _usage("--out only applies to batch mode (--pairs); redirect stdout instead")
+        _usage(ctx, "--out only applies to batch mode (--pairs); redirect stdout instead")
     _compare_two(a, b, json_out, settings_file, no_color)
 
 
@@ -478,13 +480,17 @@ def eval_plagdet(
     if json_out:
         print(json.dumps(report.to_dict(), indent=2))
         return
-    _render_plagdet(Console(highlight=False), report)
+    console = Console(highlight=False)
+    if not console.is_terminal:  # files and pipes: never squeeze the table into 80 columns
+        console = Console(highlight=False, width=200)
+    _render_plagdet(console, report)
 
 
 def _render_plagdet(console: Console, report: PlagdetReport) -> None:
+    from rich import box
     from rich.table import Table
 
-    table = Table(title="PlagDet", title_justify="left")
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False)
     table.add_column("subset")
     for name in ("cases", "detections", "recall", "precision", "granularity", "plagdet"):
         table.add_column(name, justify="right")
