@@ -26,7 +26,9 @@ class AlignSettings:
     Sentence-pair seeds need ``seed_cosine`` (tf-isf cosine) and ``seed_dice`` (Dice over content
     stems) both above their thresholds. Seeds closer than ``max_gap`` sentences on both sides
     join one passage; a passage whose whole-fragment cosine is below ``min_fragment_cosine`` is
-    split again with a smaller gap. An edge seed whose partner sentence has a partner at least
+    split again with a smaller gap. A passage then grows by neighbouring sentences whose cosine
+    with a sentence within ``grow_window`` sentences of the other side reaches ``grow_cosine`` and
+    ``grow_relative`` times the passage's weakest seed cosine. An edge seed whose partner sentence has a partner at least
     1 / ``dominance_ratio`` times more similar is trimmed. ``summary_max_gap`` is the gap used on the longer side when
     one side looks like a summary of the other. Passages shorter than ``min_passage_chars`` on
     either side (code points) are dropped as coincidences. ``stem_length`` is the prefix length
@@ -45,10 +47,13 @@ class AlignSettings:
     seed_dice: float = 0.33
     max_gap: int = 4
     summary_max_gap: int = 24
-    summary_ratio: float = 0.5
+    summary_ratio: float = 0.33
     min_fragment_cosine: float = 0.34
     dominance_ratio: float = 0.8
     min_passage_chars: int = 120
+    grow_cosine: float = 0.2
+    grow_window: int = 2
+    grow_relative: float = 0.5
     refine_margin_tokens: int = 30
     refine_max_gap_tokens: int = 20
     refine_min_block: int = 2

@@ -26,6 +26,7 @@ from wiretrace.errors import InputError
 from wiretrace.eval.plagdet import Case, PlagdetScore, score
 from wiretrace.model import Passage, Span
 from wiretrace.reuse.align import PreparedText, align_prepared, prepare
+from wiretrace.settings import AlignSettings
 
 Aligner = Callable[[str, str], list[Passage]]
 """``(susp_text, src_text) -> passages`` with ``a`` in susp and ``b`` in src; must be picklable."""
@@ -277,6 +278,7 @@ class _Failure:
 
 _Task = tuple[int, str, str]  # (pair index, susp path, src path)
 _aligner: Aligner | None = None
+_settings: AlignSettings | None = None
 
 
 @lru_cache(maxsize=_CACHE_DOCS)
@@ -288,13 +290,15 @@ def _cached_text(path: str) -> str:
 @lru_cache(maxsize=_CACHE_DOCS)
 def _cached_prepared(path: str) -> PreparedText:
     """``prepare`` of a document, cached per path in this process."""
-    return prepare(_cached_text(path))
+    return prepare(_cached_text(path), _settings)
 
 
-def _init_worker(aligner: Aligner | None) -> None:
-    """Set this process's aligner (None = prepare/align_prepared) and empty its caches."""
-    global _aligner
+def _init_worker(aligner: Aligner | None, settings: AlignSettings | None = None) -> None:
+    """Set this process's aligner (None = prepare/align_prepared with ``settings``) and empty
+    its caches."""
+    global _aligner, _settings
     _aligner = aligner
+    _settings = settings
     _cached_text.cache_clear()
     _cached_prepared.cache_clear()
 
@@ -304,7 +308,9 @@ def _align_one(task: _Task) -> AlignedPair:
     index, susp_path, src_path = task
     susp_len, src_len = len(_cached_text(susp_path)), len(_cached_text(src_path))
     if _aligner is None:
-        passages = align_prepared(_cached_prepared(susp_path), _cached_prepared(src_path))
+        passages = align_prepared(
+            _cached_prepared(susp_path), _cached_prepared(src_path), _settings
+        )
     else:
         passages = _aligner(_cached_text(susp_path), _cached_text(src_path))
     return AlignedPair(index, list(passages), susp_len, src_len)
@@ -343,17 +349,21 @@ def _effective_jobs(jobs: int | None, n_pairs: int) -> int:
 
 
 def _run_chunks(
-    chunks: list[list[_Task]], jobs: int, aligner: Aligner | None
+    chunks: list[list[_Task]],
+    jobs: int,
+    aligner: Aligner | None,
+    settings: AlignSettings | None = None,
 ) -> Iterator[list[AlignedPair] | _Failure]:
     """Chunk results in completion order, in this process when ``jobs == 1``."""
     if jobs == 1:
-        _init_worker(aligner)
+        _init_worker(aligner, settings)
         try:
             yield from map(_align_chunk, chunks)
         finally:
             _init_worker(None)
         return
-    with multiprocessing.Pool(jobs, initializer=_init_worker, initargs=(aligner,)) as pool:
+    init_args = (aligner, settings)
+    with multiprocessing.Pool(jobs, initializer=_init_worker, initargs=init_args) as pool:
         yield from pool.imap_unordered(_align_chunk, chunks)
 
 
@@ -363,6 +373,7 @@ def align_pairs(
     jobs: int | None = None,
     aligner: Aligner | None = None,
     progress: Progress | None = None,
+    settings: AlignSettings | None = None,
 ) -> list[AlignedPair]:
     """Align every pair with ``jobs`` processes; results in the order of ``pairs``."""
     root = Path(corpus_dir)
@@ -372,7 +383,7 @@ def align_pairs(
     ]
     results: list[AlignedPair | None] = [None] * len(pairs)
     done = 0
-    for chunk_result in _run_chunks(_chunks(tasks, jobs), jobs, aligner):
+    for chunk_result in _run_chunks(_chunks(tasks, jobs), jobs, aligner, settings):
         if isinstance(chunk_result, _Failure):
             raise InputError(chunk_result.source, chunk_result.reason, chunk_result.line)
         for r in chunk_result:
@@ -421,19 +432,21 @@ def run_plagdet(
     subsets: Sequence[str] | None = None,
     limit: int | None = None,
     aligner: Aligner | None = None,
+    settings: AlignSettings | None = None,
 ) -> PlagdetReport:
     """Align every pair of a PAN corpus and score the detections with PlagDet.
 
     ``jobs`` worker processes (default ``os.cpu_count()``; 1 runs in this process) each cache
     ``prepare()`` per document path. ``aligner`` replaces prepare/align_prepared with a
-    picklable top-level ``(susp_text, src_text) -> list[Passage]``. ``subsets`` and ``limit``
+    picklable top-level ``(susp_text, src_text) -> list[Passage]``; ``settings`` tunes the
+    default aligner. ``subsets`` and ``limit``
     (first pairs per subset) select a quick run. With ``out_dir``, detections are written as
     ``out_dir/<subset>/<truth file name>`` in PAN XML. Raises InputError on a bad corpus.
     """
     started = time.perf_counter()
     pairs = read_pairs(corpus_dir, subsets, limit)
     cases = [read_truth(p.truth, p.susp, p.src) for p in pairs]
-    results = align_pairs(corpus_dir, pairs, jobs, aligner, progress)
+    results = align_pairs(corpus_dir, pairs, jobs, aligner, progress, settings)
     dets: list[list[Case]] = []
     for pair, pair_cases, result in zip(pairs, cases, results, strict=True):
         _check_cases(pair, pair_cases, result)

@@ -15,26 +15,25 @@ Example::
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 from rapidfuzz.distance import Indel
 
 from wiretrace.model import Passage, Span
-from wiretrace.reuse.extend import Fragment, extend_seeds
+from wiretrace.reuse.extend import Fragment, extend_seeds, grow_fragment
 from wiretrace.reuse.prepared import PreparedText, prepare
 from wiretrace.reuse.refine import dense_segments, matched_blocks, refined_spans
-from wiretrace.reuse.vectors import PairSpace, pair_space
+from wiretrace.reuse.vectors import pair_space
 from wiretrace.settings import AlignSettings
 
 __all__ = ["PreparedText", "align_pair", "align_prepared", "prepare"]
 
 
-def _seeds(space: PairSpace, settings: AlignSettings) -> tuple[np.ndarray, np.ndarray]:
-    """Sentence pairs (k, 2) similar enough to seed a passage, and their cosines (k,)."""
-    cosine, dice = space.sentence_similarities()
-    seeds = np.argwhere((cosine > settings.seed_cosine) & (dice > settings.seed_dice))
-    return seeds, cosine[seeds[:, 0], seeds[:, 1]]
+def _seeds(cosine: np.ndarray, dice: np.ndarray, settings: AlignSettings) -> np.ndarray:
+    """Sentence pairs (k, 2) similar enough to seed a passage."""
+    return np.argwhere((cosine > settings.seed_cosine) & (dice > settings.seed_dice))
 
 
 def _char_span(p: PreparedText, s0: int, s1: int) -> Span:
@@ -112,6 +111,37 @@ def _refined(a: PreparedText, b: PreparedText, f: Fragment, settings: AlignSetti
     return _Candidate(_char_span(a, f.a0, f.a1), _char_span(b, f.b0, f.b1), quality)
 
 
+def _side_chars(p: PreparedText, ranges: list[tuple[int, int]]) -> int:
+    return sum(int(p.sentences[e - 1, 1] - p.sentences[s, 0]) for s, e in ranges)
+
+
+def _summary_fragments(
+    a: PreparedText,
+    b: PreparedText,
+    fragments_with: Callable[[tuple[int, int]], list[Fragment]],
+    settings: AlignSettings,
+) -> list[Fragment] | None:
+    """Fragments for the case that one text summarises a longer passage of the other.
+
+    A summary's sentences match sentences scattered over a long stretch of the original, so
+    the normal gap splits one reuse into pieces. When clustering with the wide
+    ``summary_max_gap`` on the longer side yields fragments whose shorter side is less than
+    ``summary_ratio`` of the longer one, those fragments are taken instead (None otherwise).
+    """
+    for wide_side in (1, 0):
+        gaps = [settings.max_gap, settings.max_gap]
+        gaps[wide_side] = settings.summary_max_gap
+        found = fragments_with((gaps[0], gaps[1]))
+        if not found:
+            continue
+        chars_a = _side_chars(a, [(f.a0, f.a1) for f in found])
+        chars_b = _side_chars(b, [(f.b0, f.b1) for f in found])
+        short, long_ = (chars_a, chars_b) if wide_side == 1 else (chars_b, chars_a)
+        if long_ > 0 and short / long_ < settings.summary_ratio:
+            return found
+    return None
+
+
 def align_prepared(
     a: PreparedText, b: PreparedText, settings: AlignSettings | None = None
 ) -> list[Passage]:
@@ -120,17 +150,32 @@ def align_prepared(
     if len(a.sentences) == 0 or len(b.sentences) == 0:
         return []
     space = pair_space(a, b)
-    seeds, weights = _seeds(space, settings)
+    cosine, dice = space.sentence_similarities()
+    seeds = _seeds(cosine, dice, settings)
     if len(seeds) == 0:
         return []
-    fragments = extend_seeds(
-        seeds,
-        weights,
-        settings.max_gap,
-        space.fragment_cosine,
-        settings.min_fragment_cosine,
-        settings.dominance_ratio,
-    )
+    weights = cosine[seeds[:, 0], seeds[:, 1]]
+
+    def fragments_with(gaps: tuple[int, int]) -> list[Fragment]:
+        found = extend_seeds(
+            seeds,
+            weights,
+            gaps,
+            space.fragment_cosine,
+            settings.min_fragment_cosine,
+            settings.dominance_ratio,
+        )
+        return [
+            grow_fragment(
+                f, cosine, settings.grow_cosine, settings.grow_relative, settings.grow_window
+            )
+            for f in found
+        ]
+
+    fragments = fragments_with((settings.max_gap, settings.max_gap))
+    summary = _summary_fragments(a, b, fragments_with, settings)
+    if summary is not None:
+        fragments = summary
     candidates = [_refined(a, b, f, settings) for f in fragments]
     passages: list[Passage] = []
     for c in _resolve_overlaps(candidates):

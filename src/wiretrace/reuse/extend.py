@@ -25,6 +25,7 @@ class Fragment:
     b0: int
     b1: int
     cosine: float
+    weakest_seed: float = 1.0
 
 
 def _split(seeds: np.ndarray, axis: int, max_gap: int) -> list[np.ndarray]:
@@ -37,8 +38,8 @@ def _split(seeds: np.ndarray, axis: int, max_gap: int) -> list[np.ndarray]:
     return np.split(s, cut)
 
 
-def cluster_seeds(seeds: np.ndarray, max_gap: int) -> list[np.ndarray]:
-    """Clusters of seeds that are within ``max_gap`` on both axes.
+def cluster_seeds(seeds: np.ndarray, gap_a: int, gap_b: int) -> list[np.ndarray]:
+    """Clusters of seeds no more than ``gap_a`` sentences apart in a and ``gap_b`` in b.
 
     ``seeds`` is (k, >=2) int: columns 0 and 1 are sentence indices in a and b; further columns
     are carried along untouched.
@@ -47,7 +48,7 @@ def cluster_seeds(seeds: np.ndarray, max_gap: int) -> list[np.ndarray]:
     done: list[np.ndarray] = []
     while pending:
         cluster = pending.pop()
-        parts = [p for q in _split(cluster, 0, max_gap) for p in _split(q, 1, max_gap)]
+        parts = [p for q in _split(cluster, 0, gap_a) for p in _split(q, 1, gap_b)]
         if len(parts) == 1:
             done.append(parts[0])
         else:
@@ -92,29 +93,69 @@ def trim_dominated_edges(cluster: np.ndarray, weight: np.ndarray, ratio: float) 
 def extend_seeds(
     seeds: np.ndarray,
     weights: np.ndarray,
-    max_gap: int,
+    gaps: tuple[int, int],
     fragment_cosine: Callable[[tuple[int, int], tuple[int, int]], float],
     min_cosine: float,
     dominance_ratio: float,
 ) -> list[Fragment]:
     """Passage candidates from seeds (k, 2) with similarities ``weights`` (k,).
 
-    Each candidate is trimmed of dominated edge seeds and validated by whole-fragment cosine
-    >= ``min_cosine``; failing candidates are re-clustered with a smaller gap.
+    ``gaps`` are the largest gaps (sentences) inside one passage in a and in b. Each candidate
+    is trimmed of dominated edge seeds and validated by whole-fragment cosine >= ``min_cosine``;
+    failing candidates are re-clustered with gaps smaller by one.
     """
     indexed = np.column_stack([seeds, np.arange(len(seeds))]).astype(np.int64)
     out: list[Fragment] = []
-    stack: list[tuple[np.ndarray, int]] = [(indexed, max_gap)]
+    stack: list[tuple[np.ndarray, tuple[int, int]]] = [(indexed, gaps)]
     while stack:
-        group, gap = stack.pop()
-        for cluster in cluster_seeds(group, gap):
+        group, (gap_a, gap_b) = stack.pop()
+        for cluster in cluster_seeds(group, gap_a, gap_b):
             cluster = trim_dominated_edges(cluster, weights[cluster[:, 2]], dominance_ratio)
             a0, b0 = (int(x) for x in cluster[:, :2].min(axis=0))
             a1, b1 = (int(x) + 1 for x in cluster[:, :2].max(axis=0))
             cos = fragment_cosine((a0, a1), (b0, b1))
             if cos >= min_cosine:
-                out.append(Fragment(a0, a1, b0, b1, cos))
-            elif gap > 0 and len(cluster) > 1:
-                stack.append((cluster, gap - 1))
+                weakest = float(weights[cluster[:, 2]].min())
+                out.append(Fragment(a0, a1, b0, b1, cos, weakest))
+            elif max(gap_a, gap_b) > 0 and len(cluster) > 1:
+                stack.append((cluster, (max(gap_a - 1, 0), max(gap_b - 1, 0))))
     out.sort(key=lambda f: (f.a0, f.b0))
     return out
+
+
+def grow_fragment(
+    f: Fragment, cosine: np.ndarray, threshold: float, relative: float, window: int
+) -> Fragment:
+    """Widen a fragment by neighbouring sentences that resemble a sentence near the other side.
+
+    Heavy rewriting (synonyms, shuffled words) leaves the edge sentences of a reuse too weak to
+    seed on their own, but next to a confirmed fragment a lower bar is safe: sentence ``a0 - 1``
+    joins when its best cosine with b's sentences within ``window`` of ``[b0, b1)`` reaches
+    ``threshold`` and ``relative`` x the fragment's weakest seed (and likewise at the other three
+    edges). The relative bar stops a near-verbatim copy from growing into loosely paraphrased
+    neighbours (a rewritten lead before a copied paragraph), while a uniformly obfuscated
+    reuse, whose seeds are weak too, still grows. ``cosine`` is the (na, nb) matrix.
+    """
+    threshold = max(threshold, relative * f.weakest_seed)
+    na, nb = cosine.shape
+    a0, a1, b0, b1 = f.a0, f.a1, f.b0, f.b1
+    changed = True
+    while changed:
+        changed = False
+        for i in (a0 - 1, a1):
+            if 0 <= i < na:
+                lo, hi = max(0, b0 - window), min(nb, b1 + window)
+                j = lo + int(np.argmax(cosine[i, lo:hi]))
+                if cosine[i, j] >= threshold:
+                    a0, a1 = min(a0, i), max(a1, i + 1)
+                    b0, b1 = min(b0, j), max(b1, j + 1)
+                    changed = True
+        for j in (b0 - 1, b1):
+            if 0 <= j < nb:
+                lo, hi = max(0, a0 - window), min(na, a1 + window)
+                i = lo + int(np.argmax(cosine[lo:hi, j]))
+                if cosine[i, j] >= threshold:
+                    a0, a1 = min(a0, i), max(a1, i + 1)
+                    b0, b1 = min(b0, j), max(b1, j + 1)
+                    changed = True
+    return Fragment(a0, a1, b0, b1, f.cosine, f.weakest_seed)
