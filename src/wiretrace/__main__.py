@@ -2,4 +2,6 @@
 
 from wiretrace.cli import main
 
-main()
+# The guard matters for worker processes started with "spawn", which re-import this module.
+if __name__ == "__main__":
+    main()

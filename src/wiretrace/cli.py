@@ -237,7 +237,8 @@ def _side_text(
     out = Text()
     pos = start
     for s, e in spans:
-        if e <= s or s < pos:
+        s, e = max(s, pos), min(e, end)  # edits lie inside the passage; clip to be safe
+        if e <= s:
             continue
         out.append(text[pos:s])
         if marks is None:
@@ -413,13 +414,6 @@ def _compare_batch(
 # --- eval -------------------------------------------------------------------------------------
 
 
-def _align_with_settings(susp_text: str, src_text: str, settings: Settings) -> list[Any]:
-    """Picklable aligner for run_plagdet when the user gave --settings."""
-    from wiretrace.reuse.align import align_pair
-
-    return align_pair(susp_text, src_text, settings.align)
-
-
 @eval_app.command("plagdet")
 def eval_plagdet(
     corpus_dir: Annotated[
@@ -449,19 +443,15 @@ def eval_plagdet(
 ) -> None:
     """Align every pair of a PAN corpus; print recall, precision, granularity and PlagDet."""
     import json
-    from functools import partial
 
     from rich.console import Console
 
     from wiretrace.eval.pan import run_plagdet
 
-    aligner = None
-    if settings_file is not None:
-        try:
-            settings = _load_settings(settings_file)
-        except InputError as err:
-            _fail(err)
-        aligner = partial(_align_with_settings, settings=settings)
+    try:
+        settings = _load_settings(settings_file)
+    except InputError as err:
+        _fail(err)
     progress = _progress(Console(stderr=True))
     try:
         with progress:
@@ -472,7 +462,7 @@ def eval_plagdet(
                 jobs=jobs,
                 subsets=subset or None,
                 limit=limit,
-                aligner=aligner,
+                settings=settings.align,
                 progress=lambda done, total: progress.update(task, completed=done, total=total),
             )
     except InputError as err:
@@ -487,11 +477,11 @@ def eval_plagdet(
 
 
 def _render_plagdet(console: Console, report: PlagdetReport) -> None:
-    from rich import box
     from rich.table import Table
 
-    table = Table(box=box.SIMPLE_HEAD, show_edge=False)
-    table.add_column("subset")
+    # No box and single spaces between columns: the seven columns fit 80 terminal columns.
+    table = Table(box=None, padding=(0, 1), collapse_padding=True, pad_edge=False)
+    table.add_column("subset", no_wrap=True)
     for name in ("cases", "detections", "recall", "precision", "granularity", "plagdet"):
         table.add_column(name, justify="right")
     rows = [*report.subsets.items(), ("overall", report.overall)]
