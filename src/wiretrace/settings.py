@@ -23,6 +23,8 @@ from wiretrace.errors import InputError
 class AlignSettings:
     """Parameters of pairwise passage alignment (reuse/align.py).
 
+    Sentence pairs are candidates when they share a stem found in at most
+    ``max_pairs_per_term`` sentence pairs (a rare anchor; keeps long texts linear).
     Sentence-pair seeds need ``seed_cosine`` (tf-isf cosine) and ``seed_dice`` (Dice over content
     stems) both above their thresholds. Seeds closer than ``max_gap`` sentences on both sides
     join one passage; a passage whose whole-fragment cosine is below ``min_fragment_cosine`` is
@@ -43,6 +45,7 @@ class AlignSettings:
 
     stem_length: int = 6
     min_sentence_tokens: int = 3
+    max_pairs_per_term: int = 400
     seed_cosine: float = 0.33
     seed_dice: float = 0.33
     max_gap: int = 4

@@ -25,15 +25,16 @@ from wiretrace.model import Passage, Span
 from wiretrace.reuse.extend import Fragment, extend_seeds, grow_fragment
 from wiretrace.reuse.prepared import PreparedText, prepare
 from wiretrace.reuse.refine import dense_segments, matched_blocks, refined_spans
-from wiretrace.reuse.vectors import pair_space
+from wiretrace.reuse.vectors import SentenceSimilarities, pair_space
 from wiretrace.settings import AlignSettings
 
 __all__ = ["PreparedText", "align_pair", "align_prepared", "prepare"]
 
 
-def _seeds(cosine: np.ndarray, dice: np.ndarray, settings: AlignSettings) -> np.ndarray:
-    """Sentence pairs (k, 2) similar enough to seed a passage."""
-    return np.argwhere((cosine > settings.seed_cosine) & (dice > settings.seed_dice))
+def _seeds(sims: SentenceSimilarities, settings: AlignSettings) -> tuple[np.ndarray, np.ndarray]:
+    """Sentence pairs (k, 2) similar enough to seed a passage, and their cosines (k,)."""
+    ok = (sims.cosine > settings.seed_cosine) & (sims.dice > settings.seed_dice)
+    return np.column_stack([sims.rows[ok], sims.cols[ok]]), sims.cosine[ok]
 
 
 def _char_span(p: PreparedText, s0: int, s1: int) -> Span:
@@ -150,11 +151,10 @@ def align_prepared(
     if len(a.sentences) == 0 or len(b.sentences) == 0:
         return []
     space = pair_space(a, b)
-    cosine, dice = space.sentence_similarities()
-    seeds = _seeds(cosine, dice, settings)
+    sims = space.sentence_similarities(settings.max_pairs_per_term)
+    seeds, weights = _seeds(sims, settings)
     if len(seeds) == 0:
         return []
-    weights = cosine[seeds[:, 0], seeds[:, 1]]
 
     def fragments_with(gaps: tuple[int, int]) -> list[Fragment]:
         found = extend_seeds(
@@ -167,7 +167,12 @@ def align_prepared(
         )
         return [
             grow_fragment(
-                f, cosine, settings.grow_cosine, settings.grow_relative, settings.grow_window
+                f,
+                sims.best_partner,
+                sims.shape,
+                settings.grow_cosine,
+                settings.grow_relative,
+                settings.grow_window,
             )
             for f in found
         ]

@@ -124,7 +124,12 @@ def extend_seeds(
 
 
 def grow_fragment(
-    f: Fragment, cosine: np.ndarray, threshold: float, relative: float, window: int
+    f: Fragment,
+    best_partner: Callable[[int, int, int, int], tuple[int, float]],
+    shape: tuple[int, int],
+    threshold: float,
+    relative: float,
+    window: int,
 ) -> Fragment:
     """Widen a fragment by neighbouring sentences that resemble a sentence near the other side.
 
@@ -134,27 +139,27 @@ def grow_fragment(
     ``threshold`` and ``relative`` x the fragment's weakest seed (and likewise at the other three
     edges). The relative bar stops a near-verbatim copy from growing into loosely paraphrased
     neighbours (a rewritten lead before a copied paragraph), while a uniformly obfuscated
-    reuse, whose seeds are weak too, still grows. ``cosine`` is the (na, nb) matrix.
+    reuse, whose seeds are weak too, still grows. ``best_partner(axis, index, lo, hi)`` returns
+    the most similar sentence of the other text in ``[lo, hi)`` and its cosine; ``shape`` is
+    (sentences in a, sentences in b).
     """
     threshold = max(threshold, relative * f.weakest_seed)
-    na, nb = cosine.shape
+    na, nb = shape
     a0, a1, b0, b1 = f.a0, f.a1, f.b0, f.b1
     changed = True
     while changed:
         changed = False
         for i in (a0 - 1, a1):
             if 0 <= i < na:
-                lo, hi = max(0, b0 - window), min(nb, b1 + window)
-                j = lo + int(np.argmax(cosine[i, lo:hi]))
-                if cosine[i, j] >= threshold:
+                j, cos = best_partner(0, i, max(0, b0 - window), min(nb, b1 + window))
+                if j >= 0 and cos >= threshold:
                     a0, a1 = min(a0, i), max(a1, i + 1)
                     b0, b1 = min(b0, j), max(b1, j + 1)
                     changed = True
         for j in (b0 - 1, b1):
             if 0 <= j < nb:
-                lo, hi = max(0, a0 - window), min(na, a1 + window)
-                i = lo + int(np.argmax(cosine[lo:hi, j]))
-                if cosine[i, j] >= threshold:
+                i, cos = best_partner(1, j, max(0, a0 - window), min(na, a1 + window))
+                if i >= 0 and cos >= threshold:
                     a0, a1 = min(a0, i), max(a1, i + 1)
                     b0, b1 = min(b0, j), max(b1, j + 1)
                     changed = True

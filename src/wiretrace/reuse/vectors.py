@@ -35,6 +35,48 @@ def _side_terms(p: PreparedText, vocabulary: np.ndarray) -> _SideTerms:
     return _SideTerms(keys // v, keys % v, counts.astype(np.float64), len(p.sentences))
 
 
+def _cross_pairs(
+    sent_a: np.ndarray, term_a: np.ndarray, sent_b: np.ndarray, term_b: np.ndarray, nb: int
+) -> np.ndarray:
+    """Unique ``i * nb + j`` for sentences i of a and j of b that share a term (sorted)."""
+    if len(term_a) == 0 or len(term_b) == 0:
+        return np.zeros(0, dtype=np.int64)
+    order_b = np.argsort(term_b, kind="stable")
+    term_b, sent_b = term_b[order_b], sent_b[order_b]
+    lo = np.searchsorted(term_b, term_a, side="left")
+    hi = np.searchsorted(term_b, term_a, side="right")
+    counts = hi - lo
+    first = np.repeat(lo, counts)
+    offsets = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
+    rows = np.repeat(sent_a, counts)
+    cols = sent_b[first + offsets]
+    return np.unique(rows * nb + cols)
+
+
+@dataclass(frozen=True, slots=True)
+class SentenceSimilarities:
+    """Similarities of candidate sentence pairs, sorted by (row, col); absent pairs count as 0.
+
+    ``rows``/``cols`` index sentences of a and b; ``cosine`` and ``dice`` are in [0, 1].
+    """
+
+    shape: tuple[int, int]
+    rows: np.ndarray
+    cols: np.ndarray
+    cosine: np.ndarray
+    dice: np.ndarray
+
+    def best_partner(self, axis: int, index: int, lo: int, hi: int) -> tuple[int, float]:
+        """Most similar sentence to sentence ``index`` of text ``axis`` (0 = a, 1 = b) among
+        sentences ``[lo, hi)`` of the other text, and its cosine (-1, 0.0 when none)."""
+        mine, other = (self.rows, self.cols) if axis == 0 else (self.cols, self.rows)
+        sel = np.nonzero((mine == index) & (other >= lo) & (other < hi))[0]
+        if len(sel) == 0:
+            return -1, 0.0
+        best = sel[int(np.argmax(self.cosine[sel]))]
+        return int(other[best]), float(self.cosine[best])
+
+
 @dataclass(frozen=True, slots=True)
 class PairSpace:
     """The joint term space of texts a and b, with tf-isf weights."""
@@ -44,39 +86,50 @@ class PairSpace:
     a: _SideTerms
     b: _SideTerms
 
-    def sentence_similarities(self) -> tuple[np.ndarray, np.ndarray]:
-        """Cosine (tf-isf) and Dice (distinct stems) of every sentence pair, shapes (na, nb)."""
+    def sentence_similarities(self, max_pairs_per_term: int) -> SentenceSimilarities:
+        """Cosine (tf-isf) and Dice (distinct stems) of the sentence pairs that share an anchor.
+
+        Anchors are shared terms found in at most ``max_pairs_per_term`` sentence pairs
+        (sentences with the term in a x in b); more common terms cannot make a pair a candidate
+        but still count in the similarity of candidates. The cost is bounded by the number of
+        candidate pairs, never by na x nb, so long texts stay cheap.
+        """
         a, b = self.a, self.b
-        shared = np.intersect1d(np.unique(a.term), np.unique(b.term))
-        na, nb = a.n_sentences, b.n_sentences
-        if len(shared) == 0 or na == 0 or nb == 0:
-            zeros = np.zeros((na, nb))
-            return zeros, zeros
-        counts_a = self._dense(a, shared)
-        counts_b = self._dense(b, shared)
-        w = self.isf[shared].astype(np.float32)
-        dot = (counts_a * w) @ (counts_b * w).T
-        norm_a = self._norms(a)
-        norm_b = self._norms(b)
+        na, nb, v = a.n_sentences, b.n_sentences, len(self.vocabulary)
+        sf_a = np.bincount(a.term, minlength=v)
+        sf_b = np.bincount(b.term, minlength=v)
+        anchor = (sf_a > 0) & (sf_b > 0) & (sf_a * sf_b <= max_pairs_per_term)
+        pairs = _cross_pairs(
+            a.sentence[anchor[a.term]],
+            a.term[anchor[a.term]],
+            b.sentence[anchor[b.term]],
+            b.term[anchor[b.term]],
+            nb,
+        )
+        rows, cols = pairs // nb, pairs % nb
+        # Exact dot products and shared-term counts of candidate pairs: walk a's terms of each
+        # candidate's row and look each (col, term) up in b's sorted (sentence, term) keys.
+        ptr = np.searchsorted(a.sentence, np.arange(na + 1))
+        lengths = ptr[rows + 1] - ptr[rows]
+        pair_of = np.repeat(np.arange(len(rows)), lengths)
+        offsets = np.arange(len(pair_of)) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+        idx = np.repeat(ptr[rows], lengths) + offsets
+        keys_b = b.sentence * v + b.term  # sorted: _side_terms emits (sentence, term) order
+        wanted = cols[pair_of] * v + a.term[idx]
+        pos = np.minimum(np.searchsorted(keys_b, wanted), len(keys_b) - 1)
+        hit = keys_b[pos] == wanted if len(keys_b) else np.zeros(0, dtype=bool)
+        w_a = a.tf * self.isf[a.term]
+        w_b = b.tf * self.isf[b.term]
+        dot = np.bincount(pair_of[hit], weights=w_a[idx[hit]] * w_b[pos[hit]], minlength=len(rows))
+        inter = np.bincount(pair_of[hit], minlength=len(rows)).astype(np.float64)
+        norm_a = np.sqrt(np.bincount(a.sentence, weights=w_a * w_a, minlength=na))
+        norm_b = np.sqrt(np.bincount(b.sentence, weights=w_b * w_b, minlength=nb))
+        size_a = np.bincount(a.sentence, minlength=na).astype(np.float64)
+        size_b = np.bincount(b.sentence, minlength=nb).astype(np.float64)
         with np.errstate(divide="ignore", invalid="ignore"):
-            cosine = np.nan_to_num(dot / np.outer(norm_a, norm_b))
-            inter = (counts_a > 0).astype(np.float32) @ (counts_b > 0).astype(np.float32).T
-            size_a = np.bincount(a.sentence, minlength=na).astype(np.float32)
-            size_b = np.bincount(b.sentence, minlength=nb).astype(np.float32)
-            dice = np.nan_to_num(2.0 * inter / (size_a[:, None] + size_b[None, :]))
-        return cosine, dice
-
-    def _dense(self, side: _SideTerms, shared: np.ndarray) -> np.ndarray:
-        col = np.searchsorted(shared, side.term)
-        col_c = np.minimum(col, len(shared) - 1)
-        hit = shared[col_c] == side.term
-        out = np.zeros((side.n_sentences, len(shared)), dtype=np.float32)
-        out[side.sentence[hit], col_c[hit]] = side.tf[hit]
-        return out
-
-    def _norms(self, side: _SideTerms) -> np.ndarray:
-        w = side.tf * self.isf[side.term]
-        return np.sqrt(np.bincount(side.sentence, weights=w * w, minlength=side.n_sentences))
+            cosine = np.nan_to_num(dot / (norm_a[rows] * norm_b[cols]))
+            dice = np.nan_to_num(2.0 * inter / (size_a[rows] + size_b[cols]))
+        return SentenceSimilarities((na, nb), rows, cols, cosine, dice)
 
     def fragment_cosine(self, a_range: tuple[int, int], b_range: tuple[int, int]) -> float:
         """Cosine of the summed tf-isf vectors of sentences ``[a0, a1)`` of a and ``[b0, b1)`` of b."""
