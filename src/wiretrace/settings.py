@@ -60,7 +60,7 @@ class AlignSettings:
     refine_margin_tokens: int = 30
     refine_max_gap_tokens: int = 20
     refine_min_block: int = 2
-    refine_min_density: float = 0.6
+    refine_min_density: float = 0.9
     refine_snap_tokens: int = 6
     refine_margin_min_block: int = 5
 

@@ -173,6 +173,7 @@ def align_prepared(
                 settings.grow_cosine,
                 settings.grow_relative,
                 settings.grow_window,
+                settings.dominance_ratio,
             )
             for f in found
         ]

@@ -130,6 +130,7 @@ def grow_fragment(
     threshold: float,
     relative: float,
     window: int,
+    dominance_ratio: float = 0.0,
 ) -> Fragment:
     """Widen a fragment by neighbouring sentences that resemble a sentence near the other side.
 
@@ -141,7 +142,9 @@ def grow_fragment(
     neighbours (a rewritten lead before a copied paragraph), while a uniformly obfuscated
     reuse, whose seeds are weak too, still grows. ``best_partner(axis, index, lo, hi)`` returns
     the most similar sentence of the other text in ``[lo, hi)`` and its cosine; ``shape`` is
-    (sentences in a, sentences in b).
+    (sentences in a, sentences in b). As in edge trimming, a sentence does not join through a
+    partner that already has a partner inside the fragment more than 1 / ``dominance_ratio``
+    times as similar (a heading that repeats a copied sentence's key words).
     """
     threshold = max(threshold, relative * f.weakest_seed)
     na, nb = shape
@@ -152,14 +155,22 @@ def grow_fragment(
         for i in (a0 - 1, a1):
             if 0 <= i < na:
                 j, cos = best_partner(0, i, max(0, b0 - window), min(nb, b1 + window))
-                if j >= 0 and cos >= threshold:
+                if (
+                    j >= 0
+                    and cos >= threshold
+                    and cos >= dominance_ratio * best_partner(1, j, a0, a1)[1]
+                ):
                     a0, a1 = min(a0, i), max(a1, i + 1)
                     b0, b1 = min(b0, j), max(b1, j + 1)
                     changed = True
         for j in (b0 - 1, b1):
             if 0 <= j < nb:
                 i, cos = best_partner(1, j, max(0, a0 - window), min(na, a1 + window))
-                if i >= 0 and cos >= threshold:
+                if (
+                    i >= 0
+                    and cos >= threshold
+                    and cos >= dominance_ratio * best_partner(0, i, b0, b1)[1]
+                ):
                     a0, a1 = min(a0, i), max(a1, i + 1)
                     b0, b1 = min(b0, j), max(b1, j + 1)
                     changed = True
