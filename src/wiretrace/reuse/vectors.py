@@ -65,16 +65,25 @@ class SentenceSimilarities:
     cols: np.ndarray
     cosine: np.ndarray
     dice: np.ndarray
+    by_col: np.ndarray  # permutation sorting the pairs by (col, row)
+    row_keys: np.ndarray  # rows * nb + cols, ascending
+    col_keys: np.ndarray  # (cols * na + rows)[by_col], ascending
 
     def best_partner(self, axis: int, index: int, lo: int, hi: int) -> tuple[int, float]:
         """Most similar sentence to sentence ``index`` of text ``axis`` (0 = a, 1 = b) among
-        sentences ``[lo, hi)`` of the other text, and its cosine (-1, 0.0 when none)."""
-        mine, other = (self.rows, self.cols) if axis == 0 else (self.cols, self.rows)
-        sel = np.nonzero((mine == index) & (other >= lo) & (other < hi))[0]
-        if len(sel) == 0:
+        sentences ``[lo, hi)`` of the other text, and its cosine (-1, 0.0 when none).
+
+        O(log k) for k candidate pairs: pairs are kept sorted both ways.
+        """
+        n_other = self.shape[1 - axis]
+        keys, order = (self.row_keys, None) if axis == 0 else (self.col_keys, self.by_col)
+        first, last = np.searchsorted(keys, [index * n_other + lo, index * n_other + hi])
+        if last <= first:
             return -1, 0.0
+        sel = np.arange(first, last) if order is None else order[first:last]
         best = sel[int(np.argmax(self.cosine[sel]))]
-        return int(other[best]), float(self.cosine[best])
+        partner = self.cols[best] if axis == 0 else self.rows[best]
+        return int(partner), float(self.cosine[best])
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,21 +138,30 @@ class PairSpace:
         with np.errstate(divide="ignore", invalid="ignore"):
             cosine = np.nan_to_num(dot / (norm_a[rows] * norm_b[cols]))
             dice = np.nan_to_num(2.0 * inter / (size_a[rows] + size_b[cols]))
-        return SentenceSimilarities((na, nb), rows, cols, cosine, dice)
+        by_col = np.lexsort((rows, cols))
+        col_keys = (cols * na + rows)[by_col]
+        return SentenceSimilarities((na, nb), rows, cols, cosine, dice, by_col, pairs, col_keys)
 
     def fragment_cosine(self, a_range: tuple[int, int], b_range: tuple[int, int]) -> float:
-        """Cosine of the summed tf-isf vectors of sentences ``[a0, a1)`` of a and ``[b0, b1)`` of b."""
-        va = self._fragment_vector(self.a, a_range)
-        vb = self._fragment_vector(self.b, b_range)
-        denom = float(np.linalg.norm(va) * np.linalg.norm(vb))
-        return float(va @ vb) / denom if denom > 0 else 0.0
+        """Cosine of the summed tf-isf vectors of sentences [a0, a1) of a and [b0, b1) of b.
 
-    def _fragment_vector(self, side: _SideTerms, rng: tuple[int, int]) -> np.ndarray:
+        Sparse: the cost follows the fragments' length, not the vocabulary size.
+        """
+        terms_a, weights_a = self._fragment_vector(self.a, a_range)
+        terms_b, weights_b = self._fragment_vector(self.b, b_range)
+        denom = float(np.sqrt((weights_a**2).sum() * (weights_b**2).sum()))
+        if denom == 0.0:
+            return 0.0
+        _, ia, ib = np.intersect1d(terms_a, terms_b, assume_unique=True, return_indices=True)
+        return float(weights_a[ia] @ weights_b[ib]) / denom
+
+    def _fragment_vector(
+        self, side: _SideTerms, rng: tuple[int, int]
+    ) -> tuple[np.ndarray, np.ndarray]:
         lo, hi = np.searchsorted(side.sentence, rng)  # side.sentence is sorted
-        term = side.term[lo:hi]
-        return np.bincount(
-            term, weights=side.tf[lo:hi] * self.isf[term], minlength=len(self.vocabulary)
-        )
+        terms, inverse = np.unique(side.term[lo:hi], return_inverse=True)
+        weights = np.bincount(inverse, weights=side.tf[lo:hi], minlength=len(terms))
+        return terms, weights * self.isf[terms]
 
 
 def pair_space(a: PreparedText, b: PreparedText) -> PairSpace:
