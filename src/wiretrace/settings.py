@@ -69,12 +69,17 @@ class AlignSettings:
 class SameStorySettings:
     """Parameters of the first same-story score (stories/score.py); scores are in [0, 1].
 
-    Lexical evidence (mean of stem cosine and distinctive-stem Dice) below ``lexical_floor``
-    counts as none, above ``lexical_ceiling`` as certain, linearly in between.
+    Entity-profile cosine below ``entity_floor`` counts as no evidence, above ``entity_ceiling``
+    as certain, linearly in between. Articles with fewer than ``min_entity_tokens`` capitalised
+    words fall back to lexical evidence (mean of stem cosine and distinctive-stem Dice) between
+    ``lexical_floor`` and ``lexical_ceiling``.
     """
 
     same_threshold: float = 0.5
     related_threshold: float = 0.2
+    entity_floor: float = 0.3
+    entity_ceiling: float = 0.8
+    min_entity_tokens: int = 5
     lexical_floor: float = 0.1
     lexical_ceiling: float = 0.5
 
