@@ -63,7 +63,7 @@ def refined_spans(
     """Character spans from the first to the last matched block, snapped to sentence edges.
 
     An end moves to its sentence boundary on both sides when both sides have just a few
-    (1..``snap_tokens``) unmatched words there: an edited sentence opening ("Man sei
+    unmatched words there (see ``_should_snap``): an edited sentence opening ("Man sei
     übereingekommen" / "Man habe vereinbart") still belongs to the passage. When one side
     already sits on its boundary the other side's extra words are not part of the reuse.
     Punctuation after the last word of a sentence is always included.
@@ -73,12 +73,24 @@ def refined_spans(
     b1 = int(blocks[-1, 1] + blocks[-1, 2]) - 1
     before_a, after_a = _sentence_offsets(a, a0, a1)
     before_b, after_b = _sentence_offsets(b, b0, b1)
-    snap_start = 0 < before_a <= snap_tokens and 0 < before_b <= snap_tokens
-    snap_end = 0 < after_a <= snap_tokens and 0 < after_b <= snap_tokens
+    snap_start = _should_snap(before_a, before_b, snap_tokens)
+    snap_end = _should_snap(after_a, after_b, snap_tokens)
     return (
         Span(_start(a, a0, before_a, snap_start), _end(a, a1, after_a, snap_end)),
         Span(_start(b, b0, before_b, snap_start), _end(b, b1, after_b, snap_end)),
     )
+
+
+def _should_snap(extra_a: int, extra_b: int, snap_tokens: int) -> bool:
+    """Whether unmatched words between a passage end and the sentence edge belong to it.
+
+    Both sides must have some (a side already on its boundary means the other side's words were
+    added, not edited); the fewer side at most ``snap_tokens``, the other at most twice that (an
+    edited opening may also carry an inserted phrase).
+    """
+    if extra_a <= 0 or extra_b <= 0:
+        return False
+    return min(extra_a, extra_b) <= snap_tokens and max(extra_a, extra_b) <= 2 * snap_tokens
 
 
 def _start(p: PreparedText, token: int, before: int, snap: bool) -> int:

@@ -74,6 +74,16 @@ _ABBREVIATIONS = frozenset(
 _HEADING_MAX_CHARS = 60
 
 
+def _heading_max_chars(text: str) -> float:
+    """Longest line that can be a heading: 60 characters, or 70 % of the wrap width of
+    hard-wrapped text (the 90th percentile of line lengths), whichever is smaller."""
+    lengths = sorted(len(line) for line in text.split("\n") if line.strip())
+    if len(lengths) < 5:
+        return _HEADING_MAX_CHARS
+    wrap_width = lengths[int(0.9 * (len(lengths) - 1))]
+    return min(_HEADING_MAX_CHARS, 0.7 * wrap_width)
+
+
 def _is_final_period(text: str, end: int) -> bool:
     """Whether punctuation ending at ``end`` closes a sentence (looks at the words around it)."""
     if text[end - 1] not in ".\"'”“»«’‘)]" or "." not in text[max(0, end - 4) : end]:
@@ -117,13 +127,15 @@ def sentence_spans(text: str) -> np.ndarray:
             cuts.add(m.end())
     for m in _PARAGRAPH_RE.finditer(text):
         cuts.add(m.start())
-    # A short line without final punctuation followed by a capitalised line is a heading.
+    # A short line without final punctuation followed by a capitalised line is a heading. In
+    # hard-wrapped text every line is short, so "short" is relative to the wrap width.
+    heading_max = _heading_max_chars(text)
     line_start = 0
     for m in _LINE_RE.finditer(text):
         line = text[line_start : m.start()].strip()
         if (
             line
-            and len(line) <= _HEADING_MAX_CHARS
+            and len(line) <= heading_max
             and line[-1] not in ",;:-–("
             and _next_word_opens(text, m.end())
         ):
