@@ -147,31 +147,25 @@ def grow_fragment(
     times as similar (a heading that repeats a copied sentence's key words).
     """
     threshold = max(threshold, relative * f.weakest_seed)
-    na, nb = shape
-    a0, a1, b0, b1 = f.a0, f.a1, f.b0, f.b1
+    bounds = [[f.a0, f.a1], [f.b0, f.b1]]  # [start, end) in a, then in b
     changed = True
     while changed:
         changed = False
-        for i in (a0 - 1, a1):
-            if 0 <= i < na:
-                j, cos = best_partner(0, i, max(0, b0 - window), min(nb, b1 + window))
-                if (
-                    j >= 0
-                    and cos >= threshold
-                    and cos >= dominance_ratio * best_partner(1, j, a0, a1)[1]
-                ):
-                    a0, a1 = min(a0, i), max(a1, i + 1)
-                    b0, b1 = min(b0, j), max(b1, j + 1)
-                    changed = True
-        for j in (b0 - 1, b1):
-            if 0 <= j < nb:
-                i, cos = best_partner(1, j, max(0, a0 - window), min(na, a1 + window))
-                if (
-                    i >= 0
-                    and cos >= threshold
-                    and cos >= dominance_ratio * best_partner(0, i, b0, b1)[1]
-                ):
-                    a0, a1 = min(a0, i), max(a1, i + 1)
-                    b0, b1 = min(b0, j), max(b1, j + 1)
-                    changed = True
+        for axis in (0, 1):
+            other = 1 - axis
+            for index in (bounds[axis][0] - 1, bounds[axis][1]):
+                if not 0 <= index < shape[axis]:
+                    continue
+                lo = max(0, bounds[other][0] - window)
+                hi = min(shape[other], bounds[other][1] + window)
+                partner, cos = best_partner(axis, index, lo, hi)
+                if partner < 0 or cos < threshold:
+                    continue
+                rival = best_partner(other, partner, bounds[axis][0], bounds[axis][1])[1]
+                if cos < dominance_ratio * rival:
+                    continue
+                bounds[axis] = [min(bounds[axis][0], index), max(bounds[axis][1], index + 1)]
+                bounds[other] = [min(bounds[other][0], partner), max(bounds[other][1], partner + 1)]
+                changed = True
+    (a0, a1), (b0, b1) = bounds
     return Fragment(a0, a1, b0, b1, f.cosine, f.weakest_seed)
