@@ -13,6 +13,11 @@ What is checked:
   the same story; every ``a_text``/``b_text`` occurs exactly once in its article; "verbatim"
   passages are identical after collapsing whitespace, "edited" ones are not but are close;
   passages are maximal (the neighbouring words on both sides differ) and do not overlap.
+* One reuse, one passage: two listed passages of a pair that follow each other in the same
+  order on both sides must be more than ``MAX_GAP`` (4) sentences apart on at least one side,
+  or they are one passage; and no passage contains a run of more than ``MAX_GAP`` sentences
+  that have no counterpart on the other side (such a passage must be split). A sentence has a
+  counterpart when at least ``COUNTERPART`` of its word bigrams occur in the other side.
 * Completeness: every run of 8 shared words between the two articles of a reuse pair lies
   inside a listed passage on both sides; articles of different stories (and the two extra
   texts) share no run of 8 words; pairs listed in ``indirect_reuse`` do share text.
@@ -35,6 +40,13 @@ HERE = Path(__file__).resolve().parent
 FIELDS = ("id", "title", "outlet", "published", "url", "lang", "text")
 SHINGLE = 8
 WORD = re.compile(r"\w+", re.UNICODE)
+# One passage may hold inserted or cut material of up to MAX_GAP sentences (wiretrace's default
+# ``max_gap``); see examples/README.md.
+MAX_GAP = 4
+COUNTERPART = 0.3
+# A sentence ends after . ! ? (and a closing quote) before an opening capital, digit, quote or
+# dash, or at a blank line. Good enough for these texts, which have no "Dr." or "z. B.".
+SENTENCE_END = re.compile(r"(?<=[.!?])[“”\"’»]?(?=\s+[„“\"‘«(\-–A-ZÄÖÜ0-9])|\n\s*\n")
 
 problems: list[str] = []
 
@@ -68,6 +80,67 @@ def neighbour_words(text: str, start: int, end: int) -> tuple[str | None, str | 
     before = text[:start].split()
     after = text[end:].split()
     return (before[-1].casefold() if before else None, after[0].casefold() if after else None)
+
+
+def sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Sentence spans inside ``text[start:end]``, without surrounding whitespace."""
+    out: list[tuple[int, int]] = []
+    pos = start
+    cuts = [
+        (m.end(), m.end()) if m.group().strip() else (m.start(), m.end())
+        for m in SENTENCE_END.finditer(text, start, end)
+    ]
+    for cut, resume in [*cuts, (end, end)]:
+        seg = text[pos:cut]
+        if seg.strip():
+            out.append((pos + len(seg) - len(seg.lstrip()), pos + len(seg.rstrip())))
+        pos = resume
+    return out
+
+
+def bigrams(text: str) -> set[tuple[str, str]]:
+    w = [t for t, _, _ in words(text)]
+    return set(zip(w, w[1:], strict=False))
+
+
+def longest_unshared_run(text: str, span: tuple[int, int], other: str) -> int:
+    """Most consecutive sentences of ``text[span]`` without a counterpart in ``other``."""
+    other_bigrams = bigrams(other)
+    run = longest = 0
+    for s, e in sentences(text, *span):
+        own = bigrams(text[s:e])
+        shared = len(own & other_bigrams) / len(own) if own else 1.0
+        run = run + 1 if shared < COUNTERPART else 0
+        longest = max(longest, run)
+    return longest
+
+
+def check_one_passage_per_reuse(
+    where: str, ta: str, tb: str, spans: list[tuple[tuple[int, int], tuple[int, int]]]
+) -> None:
+    """The merge/split convention (see the module docstring) for one pair's passages."""
+    for sa, sb in spans:
+        for side, text, span, other in (
+            ("a", ta, sa, tb[sb[0] : sb[1]]),
+            ("b", tb, sb, ta[sa[0] : sa[1]]),
+        ):
+            run = longest_unshared_run(text, span, other)
+            if run > MAX_GAP:
+                fail(
+                    f"{where}: passage at {side} {span[0]} holds {run} unshared sentences in a row; split it"
+                )
+    by_a = sorted(spans)
+    by_b = sorted(spans, key=lambda p: p[1])
+    for (pa, pb), (qa, qb) in zip(by_a, by_a[1:], strict=False):
+        if by_b.index((qa, qb)) != by_b.index((pa, pb)) + 1:
+            continue  # not in the same order on both sides (or another passage in between)
+        gap_a = len(sentences(ta, pa[1], qa[0]))
+        gap_b = len(sentences(tb, pb[1], qb[0]))
+        if gap_a <= MAX_GAP and gap_b <= MAX_GAP:
+            fail(
+                f"{where}: passages at a {pa[0]} and a {qa[0]} are only {gap_a}/{gap_b} sentences "
+                "apart: one reuse, list them as one passage"
+            )
 
 
 def load_corpus() -> dict[str, dict]:
@@ -131,7 +204,9 @@ def check_truth(arts: dict[str, dict]) -> None:
             continue
         if story_of.get(a_id) != story_of.get(b_id):
             fail(f"reuse: {a_id} and {b_id} are in different stories")
-        if datetime.fromisoformat(arts[a_id]["published"]) >= datetime.fromisoformat(arts[b_id]["published"]):
+        if datetime.fromisoformat(arts[a_id]["published"]) >= datetime.fromisoformat(
+            arts[b_id]["published"]
+        ):
             fail(f"reuse: source {a_id} not published before {b_id}")
         reuse_pairs.add(frozenset((a_id, b_id)))
         ta, tb = arts[a_id]["text"], arts[b_id]["text"]
@@ -178,13 +253,18 @@ def check_truth(arts: dict[str, dict]) -> None:
                     fail(f"{where}: overlaps another passage in {b_id}")
             spans_a.append(span_a)
             spans_b.append(span_b)
+        check_one_passage_per_reuse(
+            f"reuse {a_id}->{b_id}", ta, tb, list(zip(spans_a, spans_b, strict=True))
+        )
         # completeness: every shared 8-word run lies inside listed passages on both sides
         sh_a, sh_b = shingles(ta), shingles(tb)
         for key in sh_a.keys() & sh_b.keys():
             bad_a = [s for s in sh_a[key] if not covered(s, spans_a)]
             bad_b = [s for s in sh_b[key] if not covered(s, spans_b)]
             if bad_a or bad_b:
-                fail(f"reuse {a_id}->{b_id}: shared text outside listed passages: {' '.join(key)!r}")
+                fail(
+                    f"reuse {a_id}->{b_id}: shared text outside listed passages: {' '.join(key)!r}"
+                )
 
     indirect = {frozenset(p) for p in truth.get("indirect_reuse", [])}
     for pair in indirect:
@@ -234,7 +314,10 @@ def main() -> int:
             print("FAIL:", p)
         print(f"{len(problems)} problem(s)")
         return 1
-    n = sum(len(p["passages"]) for p in json.loads((HERE / "truth.json").read_text(encoding="utf-8"))["reuse"])
+    n = sum(
+        len(p["passages"])
+        for p in json.loads((HERE / "truth.json").read_text(encoding="utf-8"))["reuse"]
+    )
     print(f"OK: {len(arts)} articles, {n} reused passages, all consistent")
     return 0
 

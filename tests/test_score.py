@@ -1,0 +1,105 @@
+"""wiretrace.stories.score: the same-story score, its verdict and the features behind it."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pytest
+
+from wiretrace import Article, compare
+from wiretrace.model import Passage, Span
+from wiretrace.reuse.prepared import prepare
+from wiretrace.settings import SameStorySettings
+from wiretrace.stories.score import same_story
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+AGENCY = (EXAMPLES / "pair" / "agency.txt").read_text(encoding="utf-8")
+REWRITE = (EXAMPLES / "pair" / "rewrite.txt").read_text(encoding="utf-8")
+UNRELATED = (EXAMPLES / "unrelated-de.txt").read_text(encoding="utf-8")
+# Documented in the README's output format; more may be added, these keep their names.
+DOCUMENTED_FEATURES = {"reuse", "coverage", "lexical", "rare_overlap"}
+
+
+def check_features(features: dict[str, float]) -> None:
+    assert set(features) >= DOCUMENTED_FEATURES
+    for name, value in features.items():
+        assert isinstance(value, float) and 0.0 <= value <= 1.0, (name, value)
+
+
+def test_identical_texts_are_the_same_story_with_score_one() -> None:
+    result = compare(Article("a", AGENCY), Article("b", AGENCY))
+    assert result.same_story.verdict == "same"
+    assert result.same_story.score == pytest.approx(1.0, abs=1e-3)
+    check_features(result.same_story.features)
+    assert result.same_story.features["reuse"] == pytest.approx(1.0, abs=1e-3)
+    assert result.same_story.features["lexical"] == pytest.approx(1.0, abs=1e-3)
+
+
+def test_a_rewrite_of_the_same_wire_is_the_same_story() -> None:
+    result = compare(Article("a", AGENCY), Article("b", REWRITE))
+    assert result.same_story.verdict == "same" and result.same_story.score >= 0.9
+    check_features(result.same_story.features)
+
+
+def test_unrelated_articles_are_different() -> None:
+    result = compare(Article("a", AGENCY), Article("b", UNRELATED))
+    assert result.passages == ()
+    assert result.same_story.verdict == "different" and result.same_story.score < 0.2
+    check_features(result.same_story.features)
+    assert result.same_story.features["reuse"] == 0.0
+    assert result.same_story.features["coverage"] == 0.0
+
+
+@pytest.mark.parametrize(("text_a", "text_b"), [("", ""), ("Hallo.", AGENCY), ("   \n", "x")])
+def test_empty_or_tiny_texts_give_a_valid_low_score(text_a: str, text_b: str) -> None:
+    result = compare(Article("a", text_a), Article("b", text_b))
+    assert 0.0 <= result.same_story.score <= 1.0
+    assert result.same_story.verdict == "different"
+    check_features(result.same_story.features)
+
+
+def test_shared_text_raises_the_score_as_documented() -> None:
+    """``reuse = 1 - exp(-shared / 300)``, shared = characters of the shorter side in passages;
+    with no other evidence (unrelated words) the score is the reuse feature itself."""
+    a, b = prepare(AGENCY), prepare(UNRELATED)
+    nothing = same_story(a, b, [])
+    one = same_story(a, b, [Passage(Span(0, 300), Span(0, 330), 1.0)])
+    assert one.features["reuse"] == pytest.approx(1 - math.exp(-1), abs=1e-3)
+    assert one.features["coverage"] == pytest.approx(
+        max(300 / len(AGENCY), 330 / len(UNRELATED)), abs=1e-3
+    )
+    assert nothing.score < one.score == pytest.approx(one.features["reuse"], abs=1e-3)
+    more = same_story(a, b, [Passage(Span(0, 900), Span(0, 900), 1.0)])
+    assert more.score > one.score
+
+
+def test_verdict_follows_the_thresholds() -> None:
+    a, b = prepare(AGENCY), prepare(UNRELATED)
+    passages = [Passage(Span(0, 300), Span(0, 300), 1.0)]  # score ~0.63 from reuse alone
+
+    def verdict(**thresholds: float) -> str:
+        return same_story(a, b, passages, SameStorySettings(**thresholds)).verdict
+
+    assert verdict() == "same"
+    assert verdict(same_threshold=0.7) == "related"
+    assert verdict(same_threshold=0.9, related_threshold=0.8) == "different"
+    assert verdict(same_threshold=0.6, related_threshold=0.1) == "same"
+
+
+def test_titles_count_as_evidence() -> None:
+    """Lexical evidence includes the titles: matching titles raise the lexical feature."""
+    a = prepare("Der Stadtrat tagte am Abend und beriet lange über den Haushalt.")
+    b = prepare("Am Dienstag kamen die Mitglieder zusammen, Streit gab es kaum.")
+    title = prepare("Brackenfelder Stadtrat beschließt Haushalt")
+    without = same_story(a, b, [])
+    with_titles = same_story(a, b, [], title_a=title, title_b=title)
+    assert with_titles.features["lexical"] > without.features["lexical"]
+    assert with_titles.score >= without.score
+
+
+def test_score_is_symmetric() -> None:
+    ab = compare(Article("a", AGENCY), Article("b", REWRITE)).same_story
+    ba = compare(Article("b", REWRITE), Article("a", AGENCY)).same_story
+    assert ab.verdict == ba.verdict
+    assert ab.score == pytest.approx(ba.score, abs=0.02)
