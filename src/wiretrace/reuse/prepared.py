@@ -36,16 +36,26 @@ class PreparedText:
     sentence_of_token: np.ndarray
 
 
-def _stem_ids(forms: list[str], stem_length: int) -> np.ndarray:
-    cache: dict[str, int] = {}
-    out = np.empty(len(forms), dtype=np.uint64)
-    for i, form in enumerate(forms):
+def _stems_and_content(tokens: Tokens, stem_length: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per token: the stem hash (uint64) and whether it is a content word (bool).
+
+    Computed once per distinct form and spread to tokens by the vocabulary index.
+    """
+    vocab = tokens.vocabulary
+    stem_cache: dict[str, int] = {}
+    stems = np.empty(len(vocab), dtype=np.uint64)
+    content = np.empty(len(vocab), dtype=bool)
+    for i, form in enumerate(vocab):
         stem = form[:stem_length]
-        h = cache.get(stem)
+        h = stem_cache.get(stem)
         if h is None:
-            h = cache[stem] = stable_hash(stem)
-        out[i] = h
-    return out
+            h = stem_cache[stem] = stable_hash(stem)
+        stems[i] = h
+        content[i] = form not in STOPWORDS and not (len(form) == 1 and form.isalpha())
+    index = tokens.vocabulary_index
+    if index is None:  # Tokens built by hand, without a vocabulary
+        index = np.zeros(0, dtype=np.int64)
+    return stems[index], content[index]
 
 
 def _merge_short_sentences(
@@ -84,12 +94,7 @@ def prepare(text: str, settings: AlignSettings | None = None) -> PreparedText:
     """Tokenise, stem and sentence-split ``text``; O(len(text))."""
     settings = settings or AlignSettings()
     tokens = tokenize(text)
-    stems = _stem_ids(tokens.forms, settings.stem_length)
-    content = np.fromiter(
-        (f not in STOPWORDS and not (len(f) == 1 and f.isalpha()) for f in tokens.forms),
-        dtype=bool,
-        count=len(tokens),
-    )
+    stems, content = _stems_and_content(tokens, settings.stem_length)
     spans = sentence_spans(text)
     # Token i belongs to the sentence whose span contains its start.
     first = np.searchsorted(tokens.starts, spans[:, 0], side="left")

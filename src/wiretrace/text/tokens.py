@@ -39,13 +39,17 @@ class Tokens:
 
     ``forms[i]`` is the normalised form of token ``i``; ``starts[i]``/``ends[i]`` (int32 numpy
     arrays, code points) its span in the original text; ``ids[i]`` (uint64) a stable 64-bit hash
-    of the form, equal across processes and machines.
+    of the form, equal across processes and machines. ``vocabulary`` holds each distinct form
+    once and ``vocabulary_index[i]`` the position of token i's form in it, so per-form work
+    (stemming, stopword tests) can be done once per distinct word.
     """
 
     forms: list[str]
     starts: np.ndarray
     ends: np.ndarray
     ids: np.ndarray
+    vocabulary: tuple[str, ...] = ()
+    vocabulary_index: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.forms)
@@ -66,19 +70,31 @@ def stable_hash(form: str) -> int:
 
 
 def tokenize(text: str) -> Tokens:
-    """Split ``text`` into word tokens with spans; O(len(text))."""
-    forms: list[str] = []
-    starts: list[int] = []
-    ends: list[int] = []
-    for match in _WORD_RE.finditer(text):
-        form = normalize_form(match.group())
-        forms.append(form)
-        starts.append(match.start())
-        ends.append(match.end())
-    ids = np.fromiter((stable_hash(f) for f in forms), dtype=np.uint64, count=len(forms))
+    """Split ``text`` into word tokens with spans; O(len(text)).
+
+    Normalisation and hashing run once per distinct raw word, not per token.
+    """
+    matches = list(_WORD_RE.finditer(text))
+    raw_index: dict[str, int] = {}
+    index = [raw_index.setdefault(m.group(), len(raw_index)) for m in matches]
+    raw_forms = [normalize_form(raw) for raw in raw_index]
+    # Different raw spellings ("Die", "die") share one normalised form and one vocabulary slot.
+    form_index: dict[str, int] = {}
+    raw_to_form = np.fromiter(
+        (form_index.setdefault(f, len(form_index)) for f in raw_forms),
+        dtype=np.int64,
+        count=len(raw_forms),
+    )
+    vocabulary = tuple(form_index)
+    vocab_ids = np.fromiter(
+        (stable_hash(f) for f in vocabulary), dtype=np.uint64, count=len(vocabulary)
+    )
+    vocabulary_index = raw_to_form[np.asarray(index, dtype=np.int64)]
     return Tokens(
-        forms=forms,
-        starts=np.asarray(starts, dtype=np.int32),
-        ends=np.asarray(ends, dtype=np.int32),
-        ids=ids,
+        forms=[vocabulary[i] for i in vocabulary_index.tolist()],
+        starts=np.fromiter((m.start() for m in matches), dtype=np.int32, count=len(matches)),
+        ends=np.fromiter((m.end() for m in matches), dtype=np.int32, count=len(matches)),
+        ids=vocab_ids[vocabulary_index],
+        vocabulary=vocabulary,
+        vocabulary_index=vocabulary_index,
     )
