@@ -449,17 +449,6 @@ def test_copy_edited_at_its_edges_is_found_whole(old: str, new: str) -> None:
     whole_copy_found(COPY.replace(old, new).replace("\n ", "\n"))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "sentence_spans takes the wrapped line 'Der Kämmerer verteidigte die Investitionen "
-        "in' (45 chars, next line starts with the capitalised noun 'Kitas') for a heading, so "
-        "the last sentence is cut in two; the second piece 'Kitas, Schulen und Straßen.' "
-        "(an inserted word, then 3 shared words, below refine_margin_min_block 5) is left out: "
-        "reported a 112-383 / b 0-271, ending after 'Investitionen in' on both sides, expected "
-        "a 112-404 / b 0-299 (the shared words 'Schulen und Straßen.' are outside the passage)"
-    ),
-)
 def test_line_break_before_a_capitalised_word_does_not_cut_the_passage() -> None:
     whole_copy_found(
         COPY.replace(" Der Kämmerer", "\nDer Kämmerer").replace(

@@ -145,15 +145,6 @@ def test_a_dissimilar_single_seed_is_dropped() -> None:
     assert extend_seeds(seeds((0, 0)), np.ones(1), (4, 4), lambda ra, rb: 0.1, 0.34, 0.8) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=ValueError,
-    reason=(
-        "extend_seeds(no seeds) raises 'ValueError: zero-size array to reduction operation "
-        "minimum': cluster_seeds returns one empty cluster for an empty seed array (np.split "
-        "of an empty array) and trimming takes its min; align_prepared guards against it"
-    ),
-)
 def test_no_seeds_no_fragments() -> None:
     assert extend_seeds(seeds(), np.ones(0), (4, 4), lambda ra, rb: 1.0, 0.34, 0.8) == []
 

@@ -104,6 +104,8 @@ def extend_seeds(
     is trimmed of dominated edge seeds and validated by whole-fragment cosine >= ``min_cosine``;
     failing candidates are re-clustered with gaps smaller by one.
     """
+    if len(seeds) == 0:
+        return []
     indexed = np.column_stack([seeds, np.arange(len(seeds))]).astype(np.int64)
     out: list[Fragment] = []
     stack: list[tuple[np.ndarray, tuple[int, int]]] = [(indexed, gaps)]

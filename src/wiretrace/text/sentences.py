@@ -12,6 +12,8 @@ import re
 
 import numpy as np
 
+from wiretrace.text.stopwords import STOPWORDS
+
 _FINAL_RE = re.compile(r"[.!?…]+[\"'”“»«’‘)\]]*(?=\s)")
 _PARAGRAPH_RE = re.compile(r"\n[ \t\u00a0]*\n")
 _LINE_RE = re.compile(r"\n")
@@ -72,6 +74,12 @@ _ABBREVIATIONS = frozenset(
     ]
 )
 _HEADING_MAX_CHARS = 60
+
+
+def _ends_with_function_word(line: str) -> bool:
+    """A line ending in "in", "der", "and" ... continues on the next line; no heading does."""
+    last = _LAST_WORD_RE.search(line)
+    return last is not None and last.group(1).casefold() in STOPWORDS
 
 
 def _heading_max_chars(text: str) -> float:
@@ -137,6 +145,7 @@ def sentence_spans(text: str) -> np.ndarray:
             line
             and len(line) <= heading_max
             and line[-1] not in ",;:-–("
+            and not _ends_with_function_word(line)
             and _next_word_opens(text, m.end())
         ):
             cuts.add(m.start())
