@@ -53,6 +53,7 @@ class AlignSettings:
     summary_ratio: float = 0.33
     min_fragment_cosine: float = 0.34
     dominance_ratio: float = 0.8
+    weak_edge_ratio: float = 0.55
     min_passage_chars: int = 120
     grow_cosine: float = 0.2
     grow_window: int = 2

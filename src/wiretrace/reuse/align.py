@@ -119,7 +119,7 @@ def _side_chars(p: PreparedText, ranges: list[tuple[int, int]]) -> int:
 def _summary_fragments(
     a: PreparedText,
     b: PreparedText,
-    fragments_with: Callable[[tuple[int, int]], list[Fragment]],
+    fragments_with: Callable[[tuple[int, int], bool], list[Fragment]],
     settings: AlignSettings,
 ) -> list[Fragment] | None:
     """Fragments for the case that one text summarises a longer passage of the other.
@@ -132,7 +132,7 @@ def _summary_fragments(
     for wide_side in (1, 0):
         gaps = [settings.max_gap, settings.max_gap]
         gaps[wide_side] = settings.summary_max_gap
-        found = fragments_with((gaps[0], gaps[1]))
+        found = fragments_with((gaps[0], gaps[1]), summary=True)
         if not found:
             continue
         chars_a = _side_chars(a, [(f.a0, f.a1) for f in found])
@@ -156,7 +156,7 @@ def align_prepared(
     if len(seeds) == 0:
         return []
 
-    def fragments_with(gaps: tuple[int, int]) -> list[Fragment]:
+    def fragments_with(gaps: tuple[int, int], summary: bool = False) -> list[Fragment]:
         found = extend_seeds(
             seeds,
             weights,
@@ -164,6 +164,8 @@ def align_prepared(
             space.fragment_cosine,
             settings.min_fragment_cosine,
             settings.dominance_ratio,
+            settings.weak_edge_ratio,
+            split_swaps=not summary,
         )
         return [
             grow_fragment(

@@ -38,17 +38,45 @@ def _split(seeds: np.ndarray, axis: int, max_gap: int) -> list[np.ndarray]:
     return np.split(s, cut)
 
 
-def cluster_seeds(seeds: np.ndarray, gap_a: int, gap_b: int) -> list[np.ndarray]:
+def _split_inversion(seeds: np.ndarray, min_run: int = 2, min_drop: int = 2) -> list[np.ndarray]:
+    """Split where the order of two runs of seeds is swapped between a and b.
+
+    Seeds sorted by a form runs in which b increases. A cut is made between two adjacent runs
+    when b drops by at least ``min_drop`` sentences there and both runs hold at least
+    ``min_run`` seeds: two reused paragraphs printed in swapped order are two passages. Single
+    out-of-order sentences (a shuffled reuse) do not split.
+    """
+    order = np.lexsort((seeds[:, 1], seeds[:, 0]))
+    s = seeds[order]
+    b = s[:, 1]
+    if len(s) < 2 * min_run:
+        return [s]
+    starts = [0, *(np.nonzero(b[1:] < b[:-1])[0] + 1).tolist(), len(s)]
+    for prev_start, k, next_end in zip(starts, starts[1:], starts[2:], strict=False):
+        if k - prev_start >= min_run and next_end - k >= min_run and b[k - 1] - b[k] >= min_drop:
+            return [s[:k], s[k:]]
+    return [s]
+
+
+def cluster_seeds(
+    seeds: np.ndarray, gap_a: int, gap_b: int, split_swaps: bool = True
+) -> list[np.ndarray]:
     """Clusters of seeds no more than ``gap_a`` sentences apart in a and ``gap_b`` in b.
 
     ``seeds`` is (k, >=2) int: columns 0 and 1 are sentence indices in a and b; further columns
-    are carried along untouched.
+    are carried along untouched. With ``split_swaps``, runs printed in swapped order are
+    separated (not for summaries, which reorder freely).
     """
     pending = [seeds]
     done: list[np.ndarray] = []
     while pending:
         cluster = pending.pop()
-        parts = [p for q in _split(cluster, 0, gap_a) for p in _split(q, 1, gap_b)]
+        parts = [
+            r
+            for q in _split(cluster, 0, gap_a)
+            for p in _split(q, 1, gap_b)
+            for r in (_split_inversion(p) if split_swaps else [p])
+        ]
         if len(parts) == 1:
             done.append(parts[0])
         else:
@@ -90,6 +118,33 @@ def trim_dominated_edges(cluster: np.ndarray, weight: np.ndarray, ratio: float) 
     return cluster[keep]
 
 
+def trim_weak_edges(cluster: np.ndarray, weight: np.ndarray, relative: float) -> np.ndarray:
+    """Drop edge seeds much weaker than the cluster's typical seed (``relative`` x median).
+
+    Next to a verbatim copy (seed cosines near 1), a sentence that only paraphrases the source
+    (cosine 0.4: an outlet's own lead retelling the agency lead) is not part of the copy. A
+    uniformly rewritten reuse has uniformly weak seeds and keeps them all.
+    """
+    keep = np.ones(len(cluster), dtype=bool)
+    bar = relative * float(np.median(weight))
+    while keep.sum() > 1:
+        c, w = cluster[keep], weight[keep]
+        idx = np.nonzero(keep)[0]
+        dropped = False
+        for axis in (0, 1):
+            for edge in (c[:, axis].min(), c[:, axis].max()):
+                at_edge = c[:, axis] == edge
+                if not at_edge.all() and (w[at_edge] < bar).all():
+                    keep[idx[at_edge]] = False
+                    dropped = True
+                    break
+            if dropped:
+                break
+        if not dropped:
+            break
+    return cluster[keep]
+
+
 def extend_seeds(
     seeds: np.ndarray,
     weights: np.ndarray,
@@ -97,6 +152,8 @@ def extend_seeds(
     fragment_cosine: Callable[[tuple[int, int], tuple[int, int]], float],
     min_cosine: float,
     dominance_ratio: float,
+    weak_edge_ratio: float = 0.0,
+    split_swaps: bool = True,
 ) -> list[Fragment]:
     """Passage candidates from seeds (k, 2) with similarities ``weights`` (k,).
 
@@ -111,8 +168,9 @@ def extend_seeds(
     stack: list[tuple[np.ndarray, tuple[int, int]]] = [(indexed, gaps)]
     while stack:
         group, (gap_a, gap_b) = stack.pop()
-        for cluster in cluster_seeds(group, gap_a, gap_b):
+        for cluster in cluster_seeds(group, gap_a, gap_b, split_swaps):
             cluster = trim_dominated_edges(cluster, weights[cluster[:, 2]], dominance_ratio)
+            cluster = trim_weak_edges(cluster, weights[cluster[:, 2]], weak_edge_ratio)
             a0, b0 = (int(x) for x in cluster[:, :2].min(axis=0))
             a1, b1 = (int(x) + 1 for x in cluster[:, :2].max(axis=0))
             cos = fragment_cosine((a0, a1), (b0, b1))
