@@ -1,7 +1,7 @@
 """The one home of wiretrace's tunable parameters, with documented defaults.
 
 Every algorithm takes its settings object as an argument (pure functions, no globals). Users
-override defaults with a TOML file (``[align]`` and ``[same_story]`` tables) or CLI flags::
+override defaults with a TOML file (``[align]``, ``[same_story]`` and ``[corpus]`` tables) or CLI flags::
 
     >>> s = Settings().with_overrides({"align": {"min_passage_chars": 200}})
     >>> s.align.min_passage_chars
@@ -86,11 +86,35 @@ class SameStorySettings:
 
 
 @dataclass(frozen=True, slots=True)
+class CorpusSettings:
+    """Parameters of corpus-scale reuse detection (``wiretrace analyze``).
+
+    Every sentence with at least ``anchor_min_stems`` distinct content stems gets
+    ``anchor_bands`` keys, each a hash of ``anchor_rows`` MinHash values of its stems. A key
+    found in more than ``max_df`` articles, or in more than ``max_outlet_df`` articles of one
+    outlet, is boilerplate (stock phrase, teaser, paywall notice) and makes no pair a
+    candidate; sentences with at least half of their keys boilerplate are excluded from
+    originality. Two articles sharing at least ``min_shared_anchors`` other keys are aligned.
+    An article covered to at least ``duplicate_coverage`` by passages shared with an earlier
+    article, which is covered as much, is a whole-article copy of it.
+    """
+
+    anchor_bands: int = 10
+    anchor_rows: int = 3
+    anchor_min_stems: int = 5
+    max_df: int = 50
+    max_outlet_df: int = 3
+    min_shared_anchors: int = 4
+    duplicate_coverage: float = 0.9
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     """All settings; sections mirror the TOML tables."""
 
     align: AlignSettings = field(default_factory=AlignSettings)
     same_story: SameStorySettings = field(default_factory=SameStorySettings)
+    corpus: CorpusSettings = field(default_factory=CorpusSettings)
 
     def with_overrides(self, overrides: dict[str, Any], source: str = "settings") -> Settings:
         """A copy with ``{"section": {"name": value}}`` applied; unknown names raise InputError."""

@@ -116,11 +116,37 @@ def _side_chars(p: PreparedText, ranges: list[tuple[int, int]]) -> int:
     return sum(int(p.sentences[e - 1, 1] - p.sentences[s, 0]) for s, e in ranges)
 
 
+def _may_be_summary(
+    a: PreparedText, b: PreparedText, fragments: list[Fragment], settings: AlignSettings
+) -> bool:
+    """Whether the summary clustering could change anything, judged from the normal result.
+
+    It can only join passages that lie close together on one side and within
+    ``summary_max_gap`` on the other, or stretch a passage whose sides already differ in
+    length by more than a factor of two. Most copies are neither, so the second clustering
+    is skipped for them.
+    """
+    for f in fragments:
+        chars_a = _side_chars(a, [(f.a0, f.a1)])
+        chars_b = _side_chars(b, [(f.b0, f.b1)])
+        if min(chars_a, chars_b) * 2 < max(chars_a, chars_b):
+            return True
+    near, wide = settings.max_gap + 1, settings.summary_max_gap + 1
+    for i, f in enumerate(fragments):
+        for g in fragments[i + 1 :]:
+            gap_a = max(g.a0 - f.a1, f.a0 - g.a1, 0)
+            gap_b = max(g.b0 - f.b1, f.b0 - g.b1, 0)
+            if (gap_a <= near and gap_b <= wide) or (gap_b <= near and gap_a <= wide):
+                return True
+    return False
+
+
 def _summary_fragments(
     a: PreparedText,
     b: PreparedText,
     fragments_with: Callable[[tuple[int, int], bool], list[Fragment]],
     settings: AlignSettings,
+    fragments: list[Fragment],
 ) -> list[Fragment] | None:
     """Fragments for the case that one text summarises a longer passage of the other.
 
@@ -129,7 +155,10 @@ def _summary_fragments(
     ``summary_max_gap`` on the longer side yields fragments whose shorter side is less than
     ``summary_ratio`` of the longer one, those fragments are taken instead (None otherwise).
     """
-    for wide_side in (1, 0):
+    # The longer side of what the normal clustering found is the one a summary would stretch.
+    chars_a = sum(_side_chars(a, [(f.a0, f.a1)]) for f in fragments)
+    chars_b = sum(_side_chars(b, [(f.b0, f.b1)]) for f in fragments)
+    for wide_side in (1, 0) if not fragments else ((1,) if chars_b >= chars_a else (0,)):
         gaps = [settings.max_gap, settings.max_gap]
         gaps[wide_side] = settings.summary_max_gap
         found = fragments_with((gaps[0], gaps[1]), summary=True)
@@ -181,9 +210,10 @@ def align_prepared(
         ]
 
     fragments = fragments_with((settings.max_gap, settings.max_gap))
-    summary = _summary_fragments(a, b, fragments_with, settings)
-    if summary is not None:
-        fragments = summary
+    if _may_be_summary(a, b, fragments, settings):
+        summary = _summary_fragments(a, b, fragments_with, settings, fragments)
+        if summary is not None:
+            fragments = summary
     candidates = [_refined(a, b, f, settings) for f in fragments]
     passages: list[Passage] = []
     for c in _resolve_overlaps(candidates):

@@ -1,0 +1,259 @@
+"""Corpus-level reuse analysis from aligned pairs (pure functions; no I/O).
+
+From every aligned pair of a store this derives, per article, how much of its text is found in
+articles published no later than it (its *reused* share; what remains is its originality),
+which articles those are (its sources), whether it is a whole-article copy of an earlier one,
+and, across articles, the groups of passages that are the same text printed in several places.
+
+Publication order: an article is a possible source of another when it was published no later
+than the other (same day counts both ways, since day-precise dates cannot tell who was first)
+or when either date is unknown. Boilerplate text (outlet teasers, paywall notices) is excluded
+from both the reused share and the base of originality.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+PassageTuple = tuple[int, int, int, int, float]  # a_start, a_end, b_start, b_end, similarity
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleInfo:
+    """What the derivation needs of an article: key, id, outlet, date (ISO) and length."""
+
+    aid: int
+    id: str
+    outlet: str | None
+    published: str | None
+    chars: int
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleStats:
+    """Per-article results; chars are code points, ``originality`` in [0, 1].
+
+    ``sources`` are ``(aid, shared_chars)`` of possible sources, most shared first;
+    ``duplicate_of`` the earliest article it is a whole-article copy of (or None).
+    """
+
+    aid: int
+    reused_chars: int
+    boilerplate_chars: int
+    originality: float
+    sources: tuple[tuple[int, int], ...]
+    duplicate_of: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class PassageGroup:
+    """One text printed in several articles: members ``(aid, start, end)`` sorted by aid."""
+
+    gid: int
+    members: tuple[tuple[int, int, int], ...]
+    earliest: int
+    boilerplate: bool
+    articles: int
+
+
+def parse_time(value: str | None) -> datetime | None:
+    """An ISO 8601 date or datetime as naive UTC (date-only = midnight), None if unknown."""
+    if not value:
+        return None
+    try:
+        t = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if t.tzinfo is not None:
+        t = t.astimezone(UTC).replace(tzinfo=None)
+    return t
+
+
+def _union_length(spans: list[tuple[int, int]]) -> int:
+    total, end = 0, -1
+    for s, e in sorted(spans):
+        if e > end:
+            total += e - max(s, end)
+            end = e
+    return total
+
+
+def _subtract(spans: list[tuple[int, int]], cut: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Parts of ``spans`` outside every interval of ``cut``."""
+    out = []
+    cut = sorted(cut)
+    for s, e in sorted(spans):
+        pos = s
+        for cs, ce in cut:
+            if ce <= pos or cs >= e:
+                continue
+            if cs > pos:
+                out.append((pos, cs))
+            pos = max(pos, ce)
+        if pos < e:
+            out.append((pos, e))
+    return out
+
+
+def article_stats(
+    infos: list[ArticleInfo],
+    pairs: list[tuple[int, int, list[PassageTuple]]],
+    boilerplate: dict[int, list[tuple[int, int]]],
+    duplicate_coverage: float = 0.9,
+) -> list[ArticleStats]:
+    """Reused share, originality, sources and whole-article copies of every article."""
+    by_aid = {i.aid: i for i in infos}
+    times = {i.aid: parse_time(i.published) for i in infos}
+
+    def is_source(src: int, dst: int) -> bool:
+        ts, td = times[src], times[dst]
+        return ts is None or td is None or ts <= td
+
+    def order_key(aid: int) -> tuple[int, datetime, int]:
+        t = times[aid]
+        return (t is None, t or datetime.min, aid)
+
+    shared: dict[int, dict[int, list[tuple[int, int]]]] = defaultdict(lambda: defaultdict(list))
+    for a, b, passages in pairs:
+        for a0, a1, b0, b1, _ in passages:
+            shared[a][b].append((a0, a1))
+            shared[b][a].append((b0, b1))
+    out = []
+    for info in infos:
+        aid = info.aid
+        bp = sorted(boilerplate.get(aid, []))
+        bp_chars = _union_length(bp)
+        reused_spans: list[tuple[int, int]] = []
+        sources = []
+        duplicate_of = None
+        for other, spans in shared.get(aid, {}).items():
+            mine = _union_length(spans)
+            theirs = _union_length(shared[other][aid])
+            if (
+                mine >= duplicate_coverage * info.chars
+                and theirs >= duplicate_coverage * by_aid[other].chars
+                and order_key(other) < order_key(aid)
+                and (duplicate_of is None or order_key(other) < order_key(duplicate_of))
+            ):
+                duplicate_of = other
+            if is_source(other, aid):
+                clean = _subtract(spans, bp)
+                reused_spans.extend(clean)
+                n = _union_length(clean)
+                if n:
+                    sources.append((other, n))
+        reused = _union_length(reused_spans)
+        base = max(info.chars - bp_chars, 1)
+        originality = max(0.0, 1.0 - reused / base)
+        sources.sort(key=lambda s: (-s[1], s[0]))
+        out.append(
+            ArticleStats(aid, reused, bp_chars, round(originality, 4), tuple(sources), duplicate_of)
+        )
+    return out
+
+
+class _UnionFind:
+    def __init__(self, n: int) -> None:
+        self.parent = list(range(n))
+
+    def find(self, x: int) -> int:
+        while self.parent[x] != x:
+            self.parent[x] = self.parent[self.parent[x]]
+            x = self.parent[x]
+        return x
+
+    def union(self, x: int, y: int) -> None:
+        rx, ry = self.find(x), self.find(y)
+        if rx != ry:
+            self.parent[max(rx, ry)] = min(rx, ry)
+
+
+def passage_groups(
+    infos: list[ArticleInfo],
+    pairs: list[tuple[int, int, list[PassageTuple]]],
+    boilerplate: dict[int, list[tuple[int, int]]],
+    min_overlap: float = 0.5,
+    boilerplate_outlet_share: float = 0.8,
+    boilerplate_min_articles: int = 3,
+) -> list[PassageGroup]:
+    """Groups of passages that are one text printed in several articles.
+
+    Each aligned passage links a span in one article to a span in another; within an article,
+    spans overlapping by at least ``min_overlap`` of the shorter are the same text. Groups are
+    the connected components; requiring a substantial overlap (not just touching) keeps
+    different paragraphs of a long agency story apart instead of chaining everything into one
+    giant component. A group is boilerplate when at least ``boilerplate_outlet_share`` of its
+    articles (and at least ``boilerplate_min_articles``) come from one outlet, or when most of
+    its text lies in boilerplate sentences.
+    """
+    by_aid = {i.aid: i for i in infos}
+    times = {i.aid: parse_time(i.published) for i in infos}
+    nodes: list[tuple[int, int, int]] = []
+    links: list[tuple[int, int]] = []
+    for a, b, passages in pairs:
+        for a0, a1, b0, b1, _ in passages:
+            nodes.append((a, a0, a1))
+            nodes.append((b, b0, b1))
+            links.append((len(nodes) - 2, len(nodes) - 1))
+    uf = _UnionFind(len(nodes))
+    for x, y in links:
+        uf.union(x, y)
+    per_article: dict[int, list[int]] = defaultdict(list)
+    for idx, (aid, _, _) in enumerate(nodes):
+        per_article[aid].append(idx)
+    for idxs in per_article.values():
+        idxs.sort(key=lambda i: (nodes[i][1], nodes[i][2]))
+        active: list[int] = []
+        for i in idxs:
+            s, e = nodes[i][1], nodes[i][2]
+            active = [j for j in active if nodes[j][2] > s]
+            for j in active:
+                overlap = min(e, nodes[j][2]) - s
+                if overlap >= min_overlap * min(e - s, nodes[j][2] - nodes[j][1]):
+                    uf.union(i, j)
+            active.append(i)
+    components: dict[int, list[int]] = defaultdict(list)
+    for idx in range(len(nodes)):
+        components[uf.find(idx)].append(idx)
+    groups = []
+    for idxs in components.values():
+        spans: dict[int, list[tuple[int, int]]] = defaultdict(list)
+        for i in idxs:
+            aid, s, e = nodes[i]
+            spans[aid].append((s, e))
+        members = []
+        for aid in sorted(spans):
+            merged: list[list[int]] = []
+            for s, e in sorted(spans[aid]):
+                if merged and s <= merged[-1][1]:
+                    merged[-1][1] = max(merged[-1][1], e)
+                else:
+                    merged.append([s, e])
+            members.extend((aid, s, e) for s, e in merged)
+        articles = sorted(spans)
+        outlets = [by_aid[a].outlet for a in articles]
+        top = max((outlets.count(o) for o in set(outlets) if o), default=0)
+        member_chars = sum(e - s for _, s, e in members)
+        bp_chars = sum(
+            _union_length(
+                [
+                    (max(s, bs), min(e, be))
+                    for bs, be in boilerplate.get(aid, [])
+                    if be > s and bs < e
+                ]
+            )
+            for aid, s, e in members
+        )
+        is_bp = (
+            len(articles) >= boilerplate_min_articles
+            and top >= boilerplate_outlet_share * len(articles)
+        ) or bp_chars * 2 > member_chars
+        earliest = min(articles, key=lambda a: (times[a] is None, times[a] or datetime.min, a))
+        groups.append((members, earliest, is_bp, len(articles)))
+    groups.sort(key=lambda g: (-g[3], g[0][0]))
+    return [
+        PassageGroup(gid + 1, tuple(m), earliest, bp, n)
+        for gid, (m, earliest, bp, n) in enumerate(groups)
+    ]

@@ -1,0 +1,79 @@
+"""Candidate article pairs from shared anchors (pure numpy; phase one of corpus reuse).
+
+An anchor key shared by two articles is evidence that they share a sentence. Keys found in too
+many articles (``max_df``: stock phrases) or in several articles of one outlet
+(``max_outlet_df``: teasers, newsletter plugs, paywall notices) are boilerplate, not evidence:
+they make no pair a candidate. A pair becomes a candidate when it shares at least
+``min_shared`` evidence keys. The result depends only on the set of stored anchors, so a run
+over everything and a sequence of incremental runs produce the same candidates.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True, slots=True)
+class Candidates:
+    """Candidate pairs ``(a, b)`` with ``a < b`` (article keys), sorted, and their shared-key
+    counts; ``boilerplate_keys`` (sorted uint64) are the keys rejected as outlet boilerplate."""
+
+    pairs: np.ndarray  # (k, 2) int64
+    shared: np.ndarray  # (k,) int64
+    boilerplate_keys: np.ndarray
+
+
+def _unique_key_article(keys: np.ndarray, aids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    order = np.lexsort((aids, keys))
+    k, a = keys[order], aids[order]
+    keep = np.ones(len(k), dtype=bool)
+    keep[1:] = (k[1:] != k[:-1]) | (a[1:] != a[:-1])
+    return k[keep], a[keep]
+
+
+def candidate_pairs(
+    aids: np.ndarray,
+    keys: np.ndarray,
+    outlet_of: dict[int, int],
+    max_df: int,
+    max_outlet_df: int,
+    min_shared: int,
+) -> Candidates:
+    """Candidate pairs from anchors: ``aids[i]`` holds key ``keys[i]``.
+
+    ``outlet_of`` maps an article key to a small integer outlet code (articles without outlet
+    get a code of their own each, so they never count as one outlet).
+    """
+    empty = Candidates(np.zeros((0, 2), np.int64), np.zeros(0, np.int64), np.zeros(0, np.uint64))
+    if len(keys) == 0:
+        return empty
+    k, a = _unique_key_article(keys.astype(np.uint64), aids.astype(np.int64))
+    starts = np.flatnonzero(np.r_[True, k[1:] != k[:-1]])
+    df = np.diff(np.r_[starts, len(k)])
+    outlets = np.fromiter((outlet_of[x] for x in a.tolist()), dtype=np.int64, count=len(a))
+    # Per key, the largest number of its articles that share one outlet.
+    key_index = np.repeat(np.arange(len(starts)), df)
+    pair_code = key_index * (outlets.max() + 1) + outlets
+    codes, counts = np.unique(pair_code, return_counts=True)
+    outlet_df = np.zeros(len(starts), dtype=np.int64)
+    np.maximum.at(outlet_df, codes // (outlets.max() + 1), counts)
+    boilerplate = outlet_df > max_outlet_df
+    usable = (df >= 2) & (df <= max_df) & ~boilerplate
+    firsts, seconds = [], []
+    for n in np.unique(df[usable]).tolist():
+        sel = starts[usable & (df == n)]
+        block = a[sel[:, None] + np.arange(n)[None, :]]  # (keys with n articles, n), sorted rows
+        i, j = np.triu_indices(n, 1)
+        firsts.append(block[:, i].reshape(-1))
+        seconds.append(block[:, j].reshape(-1))
+    if not firsts:
+        return Candidates(empty.pairs, empty.shared, np.unique(k[starts[boilerplate]]))
+    first = np.concatenate(firsts)
+    second = np.concatenate(seconds)
+    span = int(a.max()) + 1
+    codes, shared = np.unique(first * span + second, return_counts=True)
+    ok = shared >= min_shared
+    pairs = np.stack([codes[ok] // span, codes[ok] % span], axis=1)
+    return Candidates(pairs, shared[ok].astype(np.int64), np.unique(k[starts[boilerplate]]))

@@ -1,0 +1,307 @@
+"""The embedded store: one SQLite file in WAL mode (readers can query while a run writes).
+
+All writes happen inside ``with store.transaction():`` blocks, so killing the process at any
+moment leaves the last committed state; each analyze step commits what it finished and the
+next run continues from there. Numeric arrays (anchors, sentence spans) are stored as
+little-endian BLOBs.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from wiretrace import __version__
+from wiretrace.errors import StoreError
+from wiretrace.model import Article
+from wiretrace.store.schema import APPLICATION, MIGRATIONS, SCHEMA_VERSION
+
+
+@dataclass(frozen=True, slots=True)
+class StoredArticle:
+    """An article as ingested: its store key ``aid`` plus what analysis needs of it."""
+
+    aid: int
+    article: Article
+    content_hash: str
+    agencies: tuple[str, ...]
+    duplicate_of: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class NewArticle:
+    """An article to insert, with the per-article results computed before insertion."""
+
+    article: Article
+    content_hash: str
+    agencies: tuple[str, ...]
+    duplicate_of: int | None
+    anchor_keys: np.ndarray  # uint64
+    anchor_sentences: np.ndarray  # int32, sentence index of each key
+    sentence_spans: np.ndarray  # int32 (n, 2), character spans of sentences
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _blob(array: np.ndarray, dtype: str) -> bytes:
+    return np.ascontiguousarray(array, dtype=dtype).tobytes()
+
+
+class Store:
+    """A wiretrace store at ``path``; open it with :meth:`Store.open`."""
+
+    def __init__(self, conn: sqlite3.Connection, path: str) -> None:
+        self.conn = conn
+        self.path = path
+
+    # --- opening -------------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, path: str | Path, create: bool = True, read_only: bool = False) -> Store:
+        """Open (and with ``create``, create or upgrade) the store at ``path``.
+
+        Raises StoreError, without modifying the file, for a file that is not a wiretrace store
+        or was written by a newer wiretrace.
+        """
+        p = Path(path)
+        where = str(p)
+        if p.is_dir():
+            raise StoreError(f"{where}: is a directory, not a wiretrace store")
+        exists = p.exists() and p.stat().st_size > 0
+        if not exists and (read_only or not create):
+            raise StoreError(f"{where}: no wiretrace store here")
+        uri = f"file:{p.resolve()}?mode=ro" if read_only else str(p)
+        try:
+            conn = sqlite3.connect(uri, uri=read_only, isolation_level=None, timeout=30.0)
+        except sqlite3.Error as exc:
+            raise StoreError(f"{where}: cannot open: {exc}") from None
+        store = cls(conn, where)
+        try:
+            version = store._version() if exists else 0
+        except StoreError:
+            conn.close()
+            raise
+        if version > SCHEMA_VERSION:
+            conn.close()
+            raise StoreError(
+                f"{where}: written by a newer wiretrace (store schema {version}, this wiretrace "
+                f"reads up to {SCHEMA_VERSION}); upgrade wiretrace to use it"
+            )
+        if not read_only:
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            conn.execute("PRAGMA foreign_keys=ON")
+            if version < SCHEMA_VERSION:
+                store._migrate(version)
+        elif version < SCHEMA_VERSION:
+            conn.close()
+            raise StoreError(f"{where}: store schema {version} needs an upgrade; open it writable")
+        return store
+
+    def _version(self) -> int:
+        """Schema version of an existing file; StoreError if it is not a wiretrace store."""
+        try:
+            rows = dict(self.conn.execute("SELECT key, value FROM meta").fetchall())
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{self.path}: not a wiretrace store ({exc})") from None
+        if rows.get("application") != APPLICATION or "schema_version" not in rows:
+            raise StoreError(f"{self.path}: not a wiretrace store (no wiretrace metadata)")
+        try:
+            return int(rows["schema_version"])
+        except ValueError:
+            raise StoreError(f"{self.path}: corrupt wiretrace metadata") from None
+
+    def _migrate(self, version: int) -> None:
+        with self.transaction():
+            for target in range(version + 1, SCHEMA_VERSION + 1):
+                for statement in MIGRATIONS[target].split(";"):
+                    if statement.strip():
+                        self.conn.execute(statement)
+            self.conn.execute(
+                "INSERT OR REPLACE INTO meta VALUES ('application', ?), ('schema_version', ?),"
+                " ('written_by', ?)",
+                (APPLICATION, str(SCHEMA_VERSION), __version__),
+            )
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """All statements inside commit together or not at all."""
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        self.conn.execute("COMMIT")
+
+    # --- runs ----------------------------------------------------------------------------
+
+    def start_run(self, inputs: list[str]) -> int:
+        with self.transaction():
+            cur = self.conn.execute(
+                "INSERT INTO runs (started, status, inputs) VALUES (?, 'running', ?)",
+                (_now(), json.dumps(inputs, ensure_ascii=False)),
+            )
+        return int(cur.lastrowid or 0)
+
+    def finish_run(self, run: int, status: str, added: int, skipped: int) -> None:
+        with self.transaction():
+            self.conn.execute(
+                "UPDATE runs SET finished = ?, status = ?, added = ?, skipped = ? WHERE run = ?",
+                (_now(), status, added, skipped, run),
+            )
+
+    # --- articles ------------------------------------------------------------------------
+
+    def known_articles(self) -> tuple[dict[str, str], dict[str, int]]:
+        """``{id: content_hash}`` of every stored article and ``{content_hash: first aid}``."""
+        ids: dict[str, str] = {}
+        hashes: dict[str, int] = {}
+        for aid, id_, h in self.conn.execute(
+            "SELECT aid, id, content_hash FROM articles ORDER BY aid"
+        ):
+            ids[id_] = h
+            hashes.setdefault(h, aid)
+        return ids, hashes
+
+    def add_articles(self, rows: Iterable[NewArticle], run: int) -> list[int]:
+        """Insert articles (call inside a transaction); returns their new aids in order."""
+        aids = []
+        for r in rows:
+            a = r.article
+            cur = self.conn.execute(
+                "INSERT INTO articles (id, content_hash, title, outlet, published, url, lang,"
+                " path, text, chars, agencies, duplicate_of, anchor_keys, anchor_sentences,"
+                " sentence_spans, run) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    a.id,
+                    r.content_hash,
+                    a.title,
+                    a.outlet,
+                    a.published,
+                    a.url,
+                    a.lang,
+                    a.path,
+                    a.text,
+                    len(a.text),
+                    json.dumps(list(r.agencies)),
+                    r.duplicate_of,
+                    _blob(r.anchor_keys, "<u8"),
+                    _blob(r.anchor_sentences, "<i4"),
+                    _blob(r.sentence_spans, "<i4"),
+                    run,
+                ),
+            )
+            aids.append(int(cur.lastrowid or 0))
+        return aids
+
+    def article_count(self) -> int:
+        return int(self.conn.execute("SELECT count(*) FROM articles").fetchone()[0])
+
+    def anchors(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """All anchors: ``(aid, key, sentence)`` arrays, one entry per stored key."""
+        aids, keys, sents = [], [], []
+        for aid, kb, sb in self.conn.execute(
+            "SELECT aid, anchor_keys, anchor_sentences FROM articles ORDER BY aid"
+        ):
+            k = np.frombuffer(kb, dtype="<u8")
+            keys.append(k)
+            sents.append(np.frombuffer(sb, dtype="<i4"))
+            aids.append(np.full(len(k), aid, dtype=np.int64))
+        if not keys:
+            empty = np.zeros(0, dtype=np.int64)
+            return empty, np.zeros(0, dtype=np.uint64), empty.astype(np.int32)
+        return (
+            np.concatenate(aids),
+            np.concatenate(keys).astype(np.uint64),
+            np.concatenate(sents).astype(np.int32),
+        )
+
+    def sentence_spans(self, aid: int) -> np.ndarray:
+        (blob,) = self.conn.execute(
+            "SELECT sentence_spans FROM articles WHERE aid = ?", (aid,)
+        ).fetchone()
+        return np.frombuffer(blob, dtype="<i4").reshape(-1, 2)
+
+    def article_rows(self) -> list[dict[str, Any]]:
+        """Metadata of every article (no text), ordered by aid."""
+        cur = self.conn.execute(
+            "SELECT aid, id, outlet, published, url, title, lang, path, chars, agencies,"
+            " duplicate_of, content_hash FROM articles ORDER BY aid"
+        )
+        names = [d[0] for d in cur.description]
+        return [dict(zip(names, row, strict=True)) for row in cur]
+
+    def texts(self, aids: Iterable[int]) -> dict[int, str]:
+        out: dict[int, str] = {}
+        ids = list(aids)
+        for i in range(0, len(ids), 500):
+            chunk = ids[i : i + 500]
+            marks = ",".join("?" * len(chunk))
+            for aid, text in self.conn.execute(
+                f"SELECT aid, text FROM articles WHERE aid IN ({marks})", chunk
+            ):
+                out[aid] = text
+        return out
+
+    def article(self, aid: int) -> Article:
+        row = self.conn.execute(
+            "SELECT id, text, title, outlet, published, url, lang, path FROM articles"
+            " WHERE aid = ?",
+            (aid,),
+        ).fetchone()
+        if row is None:
+            raise StoreError(f"{self.path}: no article with key {aid}")
+        return Article(*row)
+
+    # --- pairs ---------------------------------------------------------------------------
+
+    def pair_keys(self) -> set[tuple[int, int]]:
+        return {(a, b) for a, b in self.conn.execute("SELECT a, b FROM pairs")}
+
+    def delete_pairs(self, keys: Iterable[tuple[int, int]]) -> None:
+        self.conn.executemany("DELETE FROM pairs WHERE a = ? AND b = ?", list(keys))
+
+    def put_pairs(self, rows: Iterable[tuple[int, int, int, str]]) -> None:
+        """Insert or replace ``(a, b, shared_anchors, passages_json)`` rows, ``a < b``."""
+        self.conn.executemany("INSERT OR REPLACE INTO pairs VALUES (?, ?, ?, ?)", rows)
+
+    def pairs(self) -> Iterator[tuple[int, int, int, str]]:
+        yield from self.conn.execute(
+            "SELECT a, b, shared_anchors, passages FROM pairs ORDER BY a, b"
+        )
+
+    # --- derived tables --------------------------------------------------------------------
+
+    def replace_derived(
+        self,
+        stats: Iterable[tuple[int, int, int, float, str, int | None]],
+        groups: Iterable[tuple[int, int, int, int, int]],
+        members: Iterable[tuple[int, int, int, int]],
+    ) -> None:
+        """Replace article_stats, groups and group_members (call inside a transaction)."""
+        self.conn.execute("DELETE FROM group_members")
+        self.conn.execute("DELETE FROM groups")
+        self.conn.execute("DELETE FROM article_stats")
+        self.conn.executemany("INSERT INTO article_stats VALUES (?, ?, ?, ?, ?, ?)", stats)
+        self.conn.executemany("INSERT INTO groups VALUES (?, ?, ?, ?, ?)", groups)
+        self.conn.executemany("INSERT INTO group_members VALUES (?, ?, ?, ?)", members)

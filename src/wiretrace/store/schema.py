@@ -1,0 +1,75 @@
+"""Schema of the wiretrace store and its migrations.
+
+``SCHEMA_VERSION`` is stored in the ``meta`` table (key ``schema_version``) together with
+``application = wiretrace``, which is how a wiretrace store is recognised. Migration ``n``
+upgrades a store from version ``n - 1`` to ``n``; a store with a higher version than this code
+knows was written by a newer wiretrace and is refused without being touched.
+"""
+
+from __future__ import annotations
+
+APPLICATION = "wiretrace"
+SCHEMA_VERSION = 1
+
+# Version 1: articles with their anchors, aligned pairs, runs, and the derived tables that each
+# run rebuilds from articles and pairs (article_stats, groups, group_members).
+_V1 = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE articles (
+    aid INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    content_hash TEXT NOT NULL,
+    title TEXT, outlet TEXT, published TEXT, url TEXT, lang TEXT, path TEXT,
+    text TEXT NOT NULL,
+    chars INTEGER NOT NULL,
+    agencies TEXT NOT NULL DEFAULT '[]',
+    duplicate_of INTEGER REFERENCES articles(aid),
+    anchor_keys BLOB NOT NULL,
+    anchor_sentences BLOB NOT NULL,
+    sentence_spans BLOB NOT NULL,
+    run INTEGER NOT NULL
+);
+CREATE INDEX articles_content_hash ON articles(content_hash);
+CREATE TABLE pairs (
+    a INTEGER NOT NULL REFERENCES articles(aid),
+    b INTEGER NOT NULL REFERENCES articles(aid),
+    shared_anchors INTEGER NOT NULL,
+    passages TEXT NOT NULL,
+    PRIMARY KEY (a, b),
+    CHECK (a < b)
+) WITHOUT ROWID;
+CREATE TABLE runs (
+    run INTEGER PRIMARY KEY,
+    started TEXT NOT NULL,
+    finished TEXT,
+    status TEXT NOT NULL,
+    inputs TEXT NOT NULL,
+    added INTEGER NOT NULL DEFAULT 0,
+    skipped INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE article_stats (
+    aid INTEGER PRIMARY KEY REFERENCES articles(aid),
+    reused_chars INTEGER NOT NULL,
+    boilerplate_chars INTEGER NOT NULL,
+    originality REAL NOT NULL,
+    sources TEXT NOT NULL,
+    duplicate_of INTEGER REFERENCES articles(aid)
+);
+CREATE TABLE groups (
+    gid INTEGER PRIMARY KEY,
+    members INTEGER NOT NULL,
+    earliest INTEGER NOT NULL REFERENCES articles(aid),
+    boilerplate INTEGER NOT NULL,
+    chars INTEGER NOT NULL
+);
+CREATE TABLE group_members (
+    gid INTEGER NOT NULL REFERENCES groups(gid),
+    aid INTEGER NOT NULL REFERENCES articles(aid),
+    start INTEGER NOT NULL,
+    end INTEGER NOT NULL,
+    PRIMARY KEY (gid, aid, start)
+) WITHOUT ROWID;
+"""
+
+# MIGRATIONS[n] turns version n - 1 into version n; index 1 creates a new store.
+MIGRATIONS: dict[int, str] = {1: _V1}
