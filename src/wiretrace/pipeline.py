@@ -117,13 +117,20 @@ def _prepared(aid: int) -> PreparedText:
     return prepare(text, _settings.align)
 
 
-def _align_chunk(pairs: list[tuple[int, int, int]]) -> list[tuple[int, int, int, str]]:
-    """Align candidate pairs ``(a, b, shared)``; passages as JSON ``[[a0, a1, b0, b1, sim]]``."""
+def _align_chunk(pairs: list[tuple[int, int, int, bool]]) -> list[tuple[int, int, int, str]]:
+    """Align candidate pairs ``(a, b, shared, swap)``; passages as JSON ``[[a0, a1, b0, b1,
+    sim]]`` with a's spans first. With ``swap`` the texts are aligned as (b, a), so that every
+    pair is aligned in the order of its article ids whatever order the store holds them in."""
     assert _settings is not None
     out = []
-    for a, b, shared in pairs:
-        passages = align_prepared(_prepared(a), _prepared(b), _settings.align)
-        rows = [[p.a.start, p.a.end, p.b.start, p.b.end, p.similarity] for p in passages]
+    for a, b, shared, swap in pairs:
+        if swap:
+            found = align_prepared(_prepared(b), _prepared(a), _settings.align)
+            rows = [[p.b.start, p.b.end, p.a.start, p.a.end, p.similarity] for p in found]
+            rows.sort()
+        else:
+            found = align_prepared(_prepared(a), _prepared(b), _settings.align)
+            rows = [[p.a.start, p.a.end, p.b.start, p.b.end, p.similarity] for p in found]
         out.append((a, b, shared, json.dumps(rows)))
     return out
 
@@ -191,15 +198,15 @@ def _ingest(
             for r in chunk
         ]
         rows = []
-        for (article, h), (keys, sents, spans, agencies) in zip(batch, results, strict=True):
-            dup = known_hashes.get(h)
-            if dup is not None:
-                summary.exact_duplicates += 1
-            rows.append(NewArticle(article, h, agencies, dup, keys, sents, spans))
         with store.transaction():
-            aids = store.add_articles(rows, run)
-        for (_, h), aid in zip(batch, aids, strict=True):
-            known_hashes.setdefault(h, aid)
+            for (article, h), (keys, sents, spans, agencies) in zip(batch, results, strict=True):
+                dup = known_hashes.get(h)
+                if dup is not None:
+                    summary.exact_duplicates += 1
+                row = NewArticle(article, h, agencies, dup, keys, sents, spans)
+                (aid,) = store.add_articles([row], run)
+                known_hashes.setdefault(h, aid)
+                rows.append(row)
         summary.added += len(rows)
         done += len(rows)
         if progress:
@@ -270,7 +277,7 @@ def analyze(
         )
         summary.candidates = len(cands.pairs)
         t2 = time.perf_counter()
-        _align(store, cands.pairs, cands.shared, settings, jobs, summary, progress)
+        _align(store, rows, cands.pairs, cands.shared, settings, jobs, summary, progress)
         t3 = time.perf_counter()
         bp = _boilerplate_spans(store, aids, keys, sentences, cands.boilerplate_keys)
         _derive(store, rows, bp, settings, summary)
@@ -289,6 +296,7 @@ def analyze(
 
 def _align(
     store: Store,
+    rows: list[dict],
     pairs: np.ndarray,
     shared: np.ndarray,
     settings: Settings,
@@ -306,7 +314,8 @@ def _align(
         with store.transaction():
             store.delete_pairs(stale)
     summary.dropped_pairs = len(stale)
-    tasks = [(a, b, wanted[(a, b)]) for a, b in todo]
+    ids = {r["aid"]: r["id"] for r in rows}
+    tasks = [(a, b, wanted[(a, b)], ids[a] > ids[b]) for a, b in todo]
     done = 0
     buffer: list[tuple[int, int, int, str]] = []
     for result in _pool_map(_align_chunk, _chunks(tasks, _ALIGN_CHUNK), jobs, settings, store.path):

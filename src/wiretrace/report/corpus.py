@@ -35,7 +35,8 @@ class ArticleInfo:
 class ArticleStats:
     """Per-article results; chars are code points, ``originality`` in [0, 1].
 
-    ``sources`` are ``(aid, shared_chars)`` of possible sources, most shared first;
+    ``sources`` are ``(aid, shared_chars)`` of possible sources, most shared first (ties by
+    article id);
     ``duplicate_of`` the earliest article it is a whole-article copy of (or None).
     """
 
@@ -111,9 +112,9 @@ def article_stats(
         ts, td = times[src], times[dst]
         return ts is None or td is None or ts <= td
 
-    def order_key(aid: int) -> tuple[int, datetime, int]:
+    def order_key(aid: int) -> tuple[bool, datetime, str]:
         t = times[aid]
-        return (t is None, t or datetime.min, aid)
+        return (t is None, t or datetime.min, by_aid[aid].id)
 
     shared: dict[int, dict[int, list[tuple[int, int]]]] = defaultdict(lambda: defaultdict(list))
     for a, b, passages in pairs:
@@ -147,7 +148,7 @@ def article_stats(
         reused = _union_length(reused_spans)
         base = max(info.chars - bp_chars, 1)
         originality = max(0.0, 1.0 - reused / base)
-        sources.sort(key=lambda s: (-s[1], s[0]))
+        sources.sort(key=lambda s: (-s[1], by_aid[s[0]].id))
         out.append(
             ArticleStats(aid, reused, bp_chars, round(originality, 4), tuple(sources), duplicate_of)
         )
@@ -250,9 +251,13 @@ def passage_groups(
             len(articles) >= boilerplate_min_articles
             and top >= boilerplate_outlet_share * len(articles)
         ) or bp_chars * 2 > member_chars
-        earliest = min(articles, key=lambda a: (times[a] is None, times[a] or datetime.min, a))
+        earliest = min(
+            articles, key=lambda a: (times[a] is None, times[a] or datetime.min, by_aid[a].id)
+        )
         groups.append((members, earliest, is_bp, len(articles)))
-    groups.sort(key=lambda g: (-g[3], g[0][0]))
+    # Largest groups first; ties by the earliest member's id and span (not by store keys, which
+    # depend on insertion order).
+    groups.sort(key=lambda g: (-g[3], by_aid[g[1]].id, [m[1:] for m in g[0] if m[0] == g[1]]))
     return [
         PassageGroup(gid + 1, tuple(m), earliest, bp, n)
         for gid, (m, earliest, bp, n) in enumerate(groups)
