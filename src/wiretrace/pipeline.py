@@ -20,6 +20,7 @@ Killing the process at any point leaves a consistent store; running again finish
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import multiprocessing
@@ -90,31 +91,44 @@ _conn: sqlite3.Connection | None = None
 def _init_worker(settings: Settings, db_path: str | None) -> None:
     global _settings, _db_path, _conn
     _settings, _db_path, _conn = settings, db_path, None
-    _prepared.cache_clear()
+    _prepared_from_store.cache_clear()
 
 
-def _fingerprint(text: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, tuple[str, ...]]:
-    """Anchors (keys, sentence of each key), sentence spans and agency credits of a text."""
+Fingerprint = tuple[np.ndarray, np.ndarray, PreparedText, tuple[str, ...]]
+
+
+def _fingerprint(text: str) -> Fingerprint:
+    """Anchors (keys, sentence of each key), the prepared text (without its word list, which
+    alignment does not need) and the agency credits of a text."""
     assert _settings is not None
     p = prepare(text, _settings.align)
     anchors = sentence_anchors(p, _anchor_settings(_settings))
-    return anchors.keys, anchors.sentences, p.sentences, agency_credits(text)
+    slim = dataclasses.replace(p, tokens=dataclasses.replace(p.tokens, vocabulary=()))
+    return anchors.keys, anchors.sentences, slim, agency_credits(text)
 
 
-def _fingerprint_chunk(
-    texts: list[str],
-) -> list[tuple[np.ndarray, np.ndarray, np.ndarray, tuple[str, ...]]]:
+def _fingerprint_chunk(texts: list[str]) -> list[Fingerprint]:
     return [_fingerprint(t) for t in texts]
 
 
-@lru_cache(maxsize=512)
-def _prepared(aid: int) -> PreparedText:
+# Texts prepared during this run's ingest, by article key: the align stage (forked workers
+# inherit it) then prepares only articles stored by earlier runs.
+_preloaded: dict[int, PreparedText] = {}
+
+
+@lru_cache(maxsize=2048)
+def _prepared_from_store(aid: int) -> PreparedText:
     global _conn
     assert _settings is not None and _db_path is not None
     if _conn is None:
         _conn = sqlite3.connect(f"file:{os.path.abspath(_db_path)}?mode=ro", uri=True)
     (text,) = _conn.execute("SELECT text FROM articles WHERE aid = ?", (aid,)).fetchone()
     return prepare(text, _settings.align)
+
+
+def _prepared(aid: int) -> PreparedText:
+    found = _preloaded.get(aid)
+    return found if found is not None else _prepared_from_store(aid)
 
 
 def _align_chunk(pairs: list[tuple[int, int, int, bool]]) -> list[tuple[int, int, int, str]]:
@@ -199,13 +213,14 @@ def _ingest(
         ]
         rows = []
         with store.transaction():
-            for (article, h), (keys, sents, spans, agencies) in zip(batch, results, strict=True):
+            for (article, h), (keys, sents, prepared, agencies) in zip(batch, results, strict=True):
                 dup = known_hashes.get(h)
                 if dup is not None:
                     summary.exact_duplicates += 1
-                row = NewArticle(article, h, agencies, dup, keys, sents, spans)
+                row = NewArticle(article, h, agencies, dup, keys, sents, prepared.sentences)
                 (aid,) = store.add_articles([row], run)
                 known_hashes.setdefault(h, aid)
+                _preloaded[aid] = prepared
                 rows.append(row)
         summary.added += len(rows)
         done += len(rows)
@@ -262,6 +277,7 @@ def analyze(
     jobs = max(1, jobs or os.cpu_count() or 1)
     errors = on_error or (lambda e: None)
     store = Store.open(db_path)
+    _preloaded.clear()
     try:
         run = store.start_run(inputs or [])
         summary = AnalyzeSummary(run=run)
@@ -291,7 +307,27 @@ def analyze(
         store.finish_run(run, "done", summary.added, summary.skipped)
         return summary
     finally:
+        _preloaded.clear()
         store.close()
+
+
+def _by_component(pairs: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Pairs ordered so that pairs among the same articles (one agency story printed by many
+    outlets) come together: a worker then prepares each article once, not once per pair."""
+    parent: dict[int, int] = {}
+
+    def find(x: int) -> int:
+        parent.setdefault(x, x)
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for a, b in pairs:
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+    return sorted(pairs, key=lambda p: (find(p[0]), p))
 
 
 def _align(
@@ -315,7 +351,7 @@ def _align(
             store.delete_pairs(stale)
     summary.dropped_pairs = len(stale)
     ids = {r["aid"]: r["id"] for r in rows}
-    tasks = [(a, b, wanted[(a, b)], ids[a] > ids[b]) for a, b in todo]
+    tasks = [(a, b, wanted[(a, b)], ids[a] > ids[b]) for a, b in _by_component(todo)]
     done = 0
     buffer: list[tuple[int, int, int, str]] = []
     for result in _pool_map(_align_chunk, _chunks(tasks, _ALIGN_CHUNK), jobs, settings, store.path):

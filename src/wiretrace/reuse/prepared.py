@@ -34,6 +34,10 @@ class PreparedText:
     sentences: np.ndarray
     sentence_tokens: np.ndarray
     sentence_of_token: np.ndarray
+    terms: np.ndarray
+    term_sentence: np.ndarray
+    term_index: np.ndarray
+    term_count: np.ndarray
 
 
 def _stems_and_content(tokens: Tokens, stem_length: int) -> tuple[np.ndarray, np.ndarray]:
@@ -105,6 +109,13 @@ def prepare(text: str, settings: AlignSettings | None = None) -> PreparedText:
     sentence_of_token = np.full(len(tokens), -1, dtype=np.int32)
     for i, (ts, te) in enumerate(tok_ranges.tolist()):
         sentence_of_token[ts:te] = i
+    in_sentence = content & (sentence_of_token >= 0)
+    terms, term_of_token = np.unique(stems[in_sentence], return_inverse=True)
+    n_terms = max(len(terms), 1)
+    keys, counts = np.unique(
+        sentence_of_token[in_sentence].astype(np.int64) * n_terms + term_of_token,
+        return_counts=True,
+    )
     return PreparedText(
         text=text,
         tokens=tokens,
@@ -113,4 +124,8 @@ def prepare(text: str, settings: AlignSettings | None = None) -> PreparedText:
         sentences=spans,
         sentence_tokens=tok_ranges.astype(np.int32),
         sentence_of_token=sentence_of_token,
+        terms=terms,
+        term_sentence=(keys // n_terms).astype(np.int64),
+        term_index=(keys % n_terms).astype(np.int64),
+        term_count=counts.astype(np.float64),
     )

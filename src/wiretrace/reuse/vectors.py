@@ -27,12 +27,12 @@ class _SideTerms:
 
 
 def _side_terms(p: PreparedText, vocabulary: np.ndarray) -> _SideTerms:
-    mask = p.content & (p.sentence_of_token >= 0)
-    sent = p.sentence_of_token[mask].astype(np.int64)
-    term = np.searchsorted(vocabulary, p.stems[mask]).astype(np.int64)
-    v = len(vocabulary)
-    keys, counts = np.unique(sent * v + term, return_counts=True)
-    return _SideTerms(keys // v, keys % v, counts.astype(np.float64), len(p.sentences))
+    """p's sentence-term table with its terms renumbered into the pair ``vocabulary``.
+
+    Both term lists are sorted, so the renumbering keeps the (sentence, term) order.
+    """
+    position = np.searchsorted(vocabulary, p.terms).astype(np.int64)
+    return _SideTerms(p.term_sentence, position[p.term_index], p.term_count, len(p.sentences))
 
 
 def _cross_pairs(
@@ -165,10 +165,8 @@ class PairSpace:
 
 
 def pair_space(a: PreparedText, b: PreparedText) -> PairSpace:
-    """Build the joint term space of two prepared texts."""
-    stems_a = a.stems[a.content & (a.sentence_of_token >= 0)]
-    stems_b = b.stems[b.content & (b.sentence_of_token >= 0)]
-    vocabulary = np.unique(np.concatenate([stems_a, stems_b]))
+    """Build the joint term space of two prepared texts (from their sentence-term tables)."""
+    vocabulary = np.union1d(a.terms, b.terms)
     side_a = _side_terms(a, vocabulary)
     side_b = _side_terms(b, vocabulary)
     n = max(side_a.n_sentences + side_b.n_sentences, 1)

@@ -44,7 +44,6 @@ class Tokens:
     (stemming, stopword tests) can be done once per distinct word.
     """
 
-    forms: list[str]
     starts: np.ndarray
     ends: np.ndarray
     ids: np.ndarray
@@ -52,7 +51,15 @@ class Tokens:
     vocabulary_index: np.ndarray | None = None
 
     def __len__(self) -> int:
-        return len(self.forms)
+        return len(self.starts)
+
+    @property
+    def forms(self) -> list[str]:
+        """Normalised form of every token (built on demand from the vocabulary)."""
+        if self.vocabulary_index is None:
+            return []
+        vocab = self.vocabulary
+        return [vocab[i] for i in self.vocabulary_index.tolist()]
 
 
 def normalize_form(raw: str) -> str:
@@ -91,7 +98,6 @@ def tokenize(text: str) -> Tokens:
     )
     vocabulary_index = raw_to_form[np.asarray(index, dtype=np.int64)]
     return Tokens(
-        forms=[vocabulary[i] for i in vocabulary_index.tolist()],
         starts=np.fromiter((m.start() for m in matches), dtype=np.int32, count=len(matches)),
         ends=np.fromiter((m.end() for m in matches), dtype=np.int32, count=len(matches)),
         ids=vocab_ids[vocabulary_index],
