@@ -26,7 +26,11 @@ class Candidates:
 
 
 def _unique_key_article(keys: np.ndarray, aids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    order = np.lexsort((aids, keys))
+    """Distinct (key, article) entries sorted by key, then article."""
+    if len(aids) > 1 and bool(np.all(aids[1:] >= aids[:-1])):
+        order = np.argsort(keys, kind="stable")  # already in article order: one stable sort
+    else:
+        order = np.lexsort((aids, keys))
     k, a = keys[order], aids[order]
     keep = np.ones(len(k), dtype=bool)
     keep[1:] = (k[1:] != k[:-1]) | (a[1:] != a[:-1])
@@ -52,15 +56,30 @@ def candidate_pairs(
     k, a = _unique_key_article(keys.astype(np.uint64), aids.astype(np.int64))
     starts = np.flatnonzero(np.r_[True, k[1:] != k[:-1]])
     df = np.diff(np.r_[starts, len(k)])
-    outlets = np.fromiter((outlet_of[x] for x in a.tolist()), dtype=np.int64, count=len(a))
-    # Per key, the largest number of its articles that share one outlet.
-    key_index = np.repeat(np.arange(len(starts)), df)
-    pair_code = key_index * (outlets.max() + 1) + outlets
-    codes, counts = np.unique(pair_code, return_counts=True)
-    outlet_df = np.zeros(len(starts), dtype=np.int64)
-    np.maximum.at(outlet_df, codes // (outlets.max() + 1), counts)
-    boilerplate = outlet_df > max_outlet_df
-    usable = (df >= 2) & (df <= max_df) & ~boilerplate
+    # Keys held by one article link nothing: drop them first (most keys), then work on the rest.
+    shared_key = np.repeat(df >= 2, df)
+    k, a = k[shared_key], a[shared_key]
+    starts = np.flatnonzero(np.r_[True, k[1:] != k[:-1]]) if len(k) else np.zeros(0, np.int64)
+    df = np.diff(np.r_[starts, len(k)])
+    if len(k) == 0:
+        return empty
+    outlet_table = np.zeros(int(max(outlet_of)) + 1, dtype=np.int64)
+    outlet_table[np.fromiter(outlet_of.keys(), np.int64)] = np.fromiter(
+        outlet_of.values(), np.int64
+    )
+    # Per key, the largest number of its articles that share one outlet; only keys with more
+    # articles than max_outlet_df can exceed it.
+    boilerplate = np.zeros(len(starts), dtype=bool)
+    big = np.flatnonzero(df > max_outlet_df)
+    if len(big):
+        member = np.repeat(df > max_outlet_df, df)
+        key_index = np.repeat(np.arange(len(starts)), df)[member]
+        outlets = outlet_table[a[member]]
+        n_outlets = int(outlets.max()) + 1
+        codes, counts = np.unique(key_index * n_outlets + outlets, return_counts=True)
+        too_many = np.unique(codes[counts > max_outlet_df] // n_outlets)
+        boilerplate[too_many] = True
+    usable = (df <= max_df) & ~boilerplate
     firsts, seconds = [], []
     for n in np.unique(df[usable]).tolist():
         sel = starts[usable & (df == n)]

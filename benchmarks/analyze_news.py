@@ -1,0 +1,108 @@
+"""`wiretrace analyze` on the German news corpus: full run, incremental run, scaling.
+
+    python benchmarks/analyze_news.py [--jobs 2] [--replicate 1] [--hold-out 100]
+
+1. Full run: all articles of ../shared/data/news-de/articles.jsonl except the last
+   ``--hold-out`` ones (in file order) into a fresh store; wall time per stage.
+2. Incremental run: the held-out articles added to that store; wall time.
+With ``--replicate K`` the corpus is repeated K times, each copy with new ids and light random
+edits (a few words dropped or swapped per article), to measure scaling. Peak RSS is that of this
+process and its worker processes. Skips when the corpus is absent.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import resource
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+CORPUS = Path(__file__).resolve().parents[2] / "shared" / "data" / "news-de" / "articles.jsonl"
+
+
+def _edited(text: str, rng: random.Random) -> str:
+    """A light random edit: drop two words and swap two neighbouring words."""
+    words = text.split(" ")
+    for _ in range(2):
+        if len(words) > 10:
+            del words[rng.randrange(len(words))]
+    if len(words) > 10:
+        i = rng.randrange(len(words) - 1)
+        words[i], words[i + 1] = words[i + 1], words[i]
+    return " ".join(words)
+
+
+def corpus(replicate: int) -> list:
+    from wiretrace.model import Article
+
+    base = [json.loads(line) for line in CORPUS.open(encoding="utf-8")]
+    out = []
+    rng = random.Random(20210101)
+    for copy in range(replicate):
+        for o in base:
+            text = o["text"] if copy == 0 else _edited(o["text"], rng)
+            out.append(
+                Article(
+                    id=o["id"] if copy == 0 else f"{o['id']}#{copy}",
+                    text=text,
+                    outlet=o.get("outlet"),
+                    published=o.get("published"),
+                    url=o.get("url"),
+                )
+            )
+    return out
+
+
+def _rss_mb() -> float:
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return max(own, children) / 1024
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--replicate", type=int, default=1)
+    parser.add_argument("--hold-out", type=int, default=100)
+    parser.add_argument("--db", help="store path (default: a temporary file)")
+    args = parser.parse_args()
+    if not CORPUS.exists():
+        print(f"skipped: {CORPUS} not found")
+        return 0
+    from wiretrace.pipeline import analyze
+
+    articles = corpus(args.replicate)
+    head, tail = articles[: len(articles) - args.hold_out], articles[len(articles) - args.hold_out :]
+    chars = sum(len(a.text) for a in head)
+    with tempfile.TemporaryDirectory() as tmp:
+        db = args.db or str(Path(tmp) / "news.db")
+        t0 = time.perf_counter()
+        full = analyze(iter_list(head), db, jobs=args.jobs)
+        t1 = time.perf_counter()
+        print(f"full run: {len(head):,} articles, {chars / 1e6:.1f} M chars, {t1 - t0:.1f} s wall")
+        print("   stages: " + ", ".join(f"{k} {v:.1f} s" for k, v in full.seconds.items()))
+        print(
+            f"   candidates {full.candidates:,}, pairs with passages {full.pairs_with_passages:,},"
+            f" groups {full.groups:,}"
+        )
+        if tail:
+            t2 = time.perf_counter()
+            inc = analyze(iter_list(tail), db, jobs=args.jobs)
+            t3 = time.perf_counter()
+            print(f"incremental: +{len(tail)} articles in {t3 - t2:.2f} s wall")
+            print("   stages: " + ", ".join(f"{k} {v:.2f} s" for k, v in inc.seconds.items()))
+            print(f"   newly aligned pairs {inc.aligned_now}")
+        print(f"peak RSS {_rss_mb():.0f} MB (largest of this process and its workers)")
+    return 0
+
+
+def iter_list(items: list) -> Iterator:
+    yield from items
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
