@@ -515,7 +515,7 @@ def test_cli_import_is_light() -> None:
 def test_readme_lists_every_setting_with_its_default() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     defaults = Settings()
-    for section in ("align", "same_story"):
+    for section in ("align", "same_story", "corpus"):
         assert f"[{section}]" in readme
         for f in dataclasses.fields(getattr(defaults, section)):
             value = getattr(getattr(defaults, section), f.name)

@@ -4,11 +4,15 @@ Commands::
 
     wiretrace compare A B [--json] [--settings FILE.toml] [--no-color]
     wiretrace compare --pairs FILE [--base-dir DIR | --corpus ARTICLES.jsonl] [--jobs N] [--out FILE]
+    wiretrace analyze INPUT... [--db PATH] [--out DIR] [--jobs N] [--settings FILE.toml]
+                      [--text-column NAME --id-column NAME ...] [--quiet]
+    wiretrace export [--db PATH] --what articles|passages|pairs [--format jsonl|csv|parquet]
+                     [--out FILE]
     wiretrace eval plagdet CORPUS_DIR [--out DIR] [--jobs N] [--subset NAME ...] [--limit N] [--json]
     wiretrace --version
 
-Exit codes: 0 ok; 1 some inputs were skipped (batch mode); 2 bad input or usage. Every input
-error is one line on stderr, ``wiretrace: <file>[:<line>]: <reason>``.
+Exit codes: 0 ok; 1 some inputs were skipped (batch mode, analyze); 2 bad input or usage, or an
+unusable store. Every input error is one line on stderr, ``wiretrace: <file>[:<line>]: <reason>``.
 
 Heavy modules (numpy, rapidfuzz, the aligner) are imported inside the commands so that start-up
 stays cheap; keep it that way (``python -X importtime -m wiretrace --help``).
@@ -17,6 +21,7 @@ stays cheap; keep it that way (``python -X importtime -m wiretrace --help``).
 from __future__ import annotations
 
 import sys
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
@@ -31,8 +36,12 @@ if TYPE_CHECKING:  # pragma: no cover
     from rich.text import Text
 
     from wiretrace.eval.pan import PlagdetReport
+    from wiretrace.io.discover import InputStats
     from wiretrace.model import Comparison
+    from wiretrace.pipeline import AnalyzeSummary
+    from wiretrace.report.overview import CorpusOverview
     from wiretrace.settings import Settings
+    from wiretrace.store.db import Store
 
 app = typer.Typer(
     help="Find which news articles tell the same story and which text they share.",
@@ -139,7 +148,9 @@ def compare(
     ] = False,
     settings_file: Annotated[
         Path | None,
-        typer.Option("--settings", help="TOML file overriding [align] / [same_story] settings."),
+        typer.Option(
+            "--settings", help="TOML file overriding settings (\\[align], \\[same_story] tables)."
+        ),
     ] = None,
     no_color: Annotated[
         bool, typer.Option("--no-color", help="No colours; mark differences as [-a-] {+b+}.")
@@ -411,6 +422,361 @@ def _compare_batch(
     return 1 if skipped else 0
 
 
+# --- analyze and export ------------------------------------------------------------------------
+
+_DEFAULT_DB = Path("wiretrace.db")
+_OUT_FILES = (
+    ("articles", "articles.jsonl"),
+    ("passages", "passages.jsonl"),
+    ("pairs", "pairs.jsonl"),
+)
+_GLOB_CHARS = frozenset("*?[")
+
+
+class RecordKind(StrEnum):
+    articles = "articles"
+    passages = "passages"
+    pairs = "pairs"
+
+
+class ExportFormat(StrEnum):
+    jsonl = "jsonl"
+    csv = "csv"
+    parquet = "parquet"
+
+
+def _column_option(field: str) -> Any:
+    return typer.Option(
+        f"--{field}-column",
+        metavar="NAME",
+        help=f"CSV input: the column holding the article {field}.",
+        rich_help_panel="CSV column mapping",
+    )
+
+
+@app.command()
+def analyze(
+    inputs: Annotated[
+        list[str],
+        typer.Argument(
+            help="Files, folders (recursive) or glob patterns: .txt .json .jsonl .csv .tsv "
+            ".html .warc .warc.gz",
+            metavar="INPUT",
+            show_default=False,
+        ),
+    ],
+    db: Annotated[
+        Path, typer.Option("--db", help="The store (created if missing; new articles are added).")
+    ] = _DEFAULT_DB,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out", help="Also write articles.jsonl, passages.jsonl and pairs.jsonl here."
+        ),
+    ] = None,
+    jobs: Annotated[
+        int | None, typer.Option("--jobs", min=1, help="Worker processes (default: all CPUs).")
+    ] = None,
+    settings_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--settings", help="TOML file overriding settings (\\[align], \\[corpus] tables)."
+        ),
+    ] = None,
+    text_column: Annotated[str | None, _column_option("text")] = None,
+    id_column: Annotated[str | None, _column_option("id")] = None,
+    title_column: Annotated[str | None, _column_option("title")] = None,
+    outlet_column: Annotated[str | None, _column_option("outlet")] = None,
+    published_column: Annotated[str | None, _column_option("published")] = None,
+    url_column: Annotated[str | None, _column_option("url")] = None,
+    lang_column: Annotated[str | None, _column_option("lang")] = None,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="No progress and no summary; problems only.")
+    ] = False,
+) -> None:
+    """Find reused text across many articles and how original each one is (the main job).
+
+    Adds the articles to the store, compares the new ones with everything stored and prints
+    a summary. Bad files, lines or records are reported on stderr and skipped (exit code 1).
+    """
+    import os
+
+    from wiretrace.errors import StoreError
+    from wiretrace.io.csv_reader import CsvColumns
+    from wiretrace.report.overview import corpus_overview
+    from wiretrace.store.db import Store
+
+    try:
+        settings = _load_settings(settings_file)
+    except InputError as err:
+        _fail(err)
+    missing = [
+        raw for raw in inputs if not _GLOB_CHARS.intersection(raw) and not os.path.lexists(raw)
+    ]
+    for raw in missing:  # a typo: stop before a store is created or touched
+        print(f"wiretrace: {raw}: no such file or directory", file=sys.stderr)
+    if missing:
+        raise typer.Exit(2)
+    if out is not None and out.exists() and not out.is_dir():
+        _fail(InputError(str(out), "--out must be a folder, this is a file"))
+    columns = CsvColumns(
+        id=id_column,
+        text=text_column,
+        title=title_column,
+        outlet=outlet_column,
+        published=published_column,
+        url=url_column,
+        lang=lang_column,
+    )
+    try:
+        summary, stats = _run_analyze(inputs, db, settings, jobs, columns, quiet)
+    except StoreError as err:
+        _fail(err)
+    except KeyboardInterrupt:
+        _fail(f"{db}: interrupted; the store holds what was finished, run again to complete", 130)
+    skipped = stats.errors + summary.skipped
+
+    written: list[Path] = []
+    try:
+        # Opened writable (nothing is written): closing it checkpoints the WAL, leaving no
+        # -wal/-shm files behind as a read-only connection would.
+        with Store.open(db) as store:
+            if out is not None:
+                written = _export_folder(store, out)
+            overview = None if quiet else corpus_overview(store)
+    except StoreError as err:
+        _fail(err)
+    except OSError as exc:
+        _fail(InputError(str(out), f"cannot write: {exc.strerror or exc}"))
+    if overview is not None:
+        from rich.console import Console
+
+        console = Console(highlight=False)
+        if not console.is_terminal:  # files and pipes: never squeeze the tables into 80 columns
+            console = Console(highlight=False, width=160)
+        _render_analyze(console, summary, stats, overview, skipped, db, written)
+    raise typer.Exit(1 if skipped else 0)
+
+
+def _run_analyze(
+    inputs: list[str],
+    db: Path,
+    settings: Settings,
+    jobs: int | None,
+    columns: Any,
+    quiet: bool,
+) -> tuple[AnalyzeSummary, InputStats]:
+    from rich.console import Console
+
+    from wiretrace.io.discover import InputStats, iter_input_articles
+    from wiretrace.pipeline import analyze as run_pipeline
+
+    def report(error: InputError) -> None:
+        print(f"wiretrace: {error}", file=sys.stderr, flush=True)
+
+    stats = InputStats()
+    articles = iter_input_articles(inputs, on_error=report, csv_columns=columns, stats=stats)
+    progress = _stage_progress(Console(stderr=True), quiet)
+    tasks: dict[str, Any] = {}
+    labels = {"ingest": "reading and indexing", "align": "aligning candidate pairs"}
+
+    def on_progress(stage: str, done: int, total: int | None) -> None:
+        if stage not in tasks:
+            tasks[stage] = progress.add_task(labels.get(stage, stage), total=total)
+        progress.update(tasks[stage], completed=done, total=total)
+
+    with progress:
+        summary = run_pipeline(
+            articles,
+            str(db),
+            settings=settings,
+            jobs=jobs,
+            inputs=[str(i) for i in inputs],
+            on_error=report,
+            progress=on_progress,
+        )
+    return summary, stats
+
+
+def _stage_progress(console: Console, quiet: bool) -> Progress:
+    """Progress of the analyze stages on stderr: a bar when the total is known, else a count."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        SpinnerColumn,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
+    return Progress(
+        SpinnerColumn(finished_text="✓"),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+        disable=quiet or not console.is_terminal,
+    )
+
+
+def _export_folder(store: Store, out: Path) -> list[Path]:
+    """articles.jsonl, passages.jsonl and pairs.jsonl of the store, from one snapshot."""
+    from wiretrace.io.writers import write_records
+    from wiretrace.report.export import records, snapshot
+
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    with snapshot(store):
+        for what, name in _OUT_FILES:
+            write_records(records(store, what), out / name, "jsonl")
+            written.append(out / name)
+    return written
+
+
+def _share(value: float | None) -> str:
+    return "-" if value is None else f"{value:.0%}" if value in (0.0, 1.0) else f"{value:.1%}"
+
+
+def _render_analyze(
+    console: Console,
+    summary: AnalyzeSummary,
+    stats: InputStats,
+    overview: CorpusOverview,
+    skipped: int,
+    db: Path,
+    written: list[Path],
+) -> None:
+    from rich.table import Table
+
+    def table(title: str, header: bool = True) -> Table:
+        return Table(
+            title=title,
+            title_justify="left",
+            title_style="bold",
+            box=None,
+            pad_edge=False,
+            show_header=header,
+        )
+
+    counts = table("Articles", header=False)
+    counts.add_column("", no_wrap=True)
+    counts.add_column("", justify="right")
+    counts.add_row("read from the input", f"{stats.articles:,}")
+    counts.add_row("added to the store", f"{summary.added:,}")
+    counts.add_row("already stored (same id and text)", f"{summary.unchanged:,}")
+    counts.add_row("exact duplicates (same text, other id)", f"{summary.exact_duplicates:,}")
+    counts.add_row("skipped (problems reported above)", f"{skipped:,}")
+    if stats.skipped_unsupported:
+        kinds = ", ".join(f"{k or '(none)'} {n}" for k, n in sorted(stats.skipped_suffixes.items()))
+        counts.add_row("files of other types ignored", f"{stats.skipped_unsupported:,} ({kinds})")
+    counts.add_row("in the store now", f"{overview.articles:,}", style="bold")
+    console.print(counts)
+    if summary.added == 0:
+        if stats.articles == 0:
+            console.print("No articles were read from the input.")
+        elif summary.unchanged == stats.articles:
+            console.print("Nothing new added: every article read was already in the store.")
+        else:
+            console.print("Nothing new added.")
+    console.print()
+
+    reuse = table("Reuse", header=False)
+    reuse.add_column("", no_wrap=True)
+    reuse.add_column("", justify="right")
+    reuse.add_row("article pairs sharing text", f"{overview.pairs_with_passages:,}")
+    reuse.add_row(
+        "reuse groups (passages in several articles)",
+        f"{overview.groups:,} ({overview.boilerplate_groups:,} boilerplate)",
+    )
+    reuse.add_row("pairs aligned in this run", f"{summary.aligned_now:,}")
+    console.print(reuse)
+    console.print()
+
+    if overview.top_outlets:
+        outlets = table(f"Outlets (top {len(overview.top_outlets)} by articles)")
+        outlets.add_column("outlet")
+        outlets.add_column("articles", justify="right")
+        outlets.add_column("mean originality", justify="right")
+        for line in overview.top_outlets:
+            outlets.add_row(
+                line.outlet or "(no outlet)", f"{line.articles:,}", _share(line.mean_originality)
+            )
+        console.print(outlets)
+        console.print()
+
+    if overview.most_copied:
+        copied = table("Most copied passages (boilerplate excluded)")
+        copied.add_column("group", justify="right")
+        copied.add_column("articles", justify="right")
+        copied.add_column("earliest (outlet)")
+        copied.add_column("text", overflow="ellipsis")
+        for p in overview.most_copied:
+            copied.add_row(str(p.group), str(p.articles), p.earliest_outlet or p.earliest, p.text)
+        console.print(copied)
+        console.print()
+
+    if overview.least_original:
+        least = table("Least original articles")
+        least.add_column("article")
+        least.add_column("outlet")
+        least.add_column("originality", justify="right")
+        least.add_column("main source")
+        for a in overview.least_original:
+            least.add_row(a.id, a.outlet or "-", _share(a.originality), a.main_source or "-")
+        console.print(least)
+        console.print()
+
+    seconds = sum(summary.seconds.values())
+    console.print(f"Store: {db} · {seconds:.1f} s", highlight=False)
+    for path in written:
+        console.print(f"Wrote {path}", highlight=False)
+
+
+@app.command()
+def export(
+    ctx: typer.Context,
+    what: Annotated[
+        RecordKind,
+        typer.Option("--what", help="Which records: articles, passages (reuse groups) or pairs."),
+    ],
+    db: Annotated[Path, typer.Option("--db", help="The store to read.")] = _DEFAULT_DB,
+    fmt: Annotated[
+        ExportFormat, typer.Option("--format", help="Output format (parquet needs --out).")
+    ] = ExportFormat.jsonl,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help="Write to this file (atomically) instead of stdout."),
+    ] = None,
+) -> None:
+    """Write a store's results (articles, passages or pairs) as JSON lines, CSV or Parquet."""
+    from wiretrace.errors import StoreError
+    from wiretrace.io.writers import write_records, write_records_to
+    from wiretrace.report.export import arrow_schema, records, snapshot
+    from wiretrace.store.db import Store
+
+    if fmt is ExportFormat.parquet and out is None:
+        _usage(ctx, "--format parquet needs --out FILE (Parquet is not written to stdout)")
+    if out is not None and out.is_dir():
+        _fail(InputError(str(out), "--out is a folder; give a file name"))
+    try:
+        store = Store.open(db, read_only=True)
+    except StoreError as err:
+        _fail(err)
+    with store, snapshot(store):
+        rows = records(store, what.value)
+        if out is None:
+            write_records_to(rows, sys.stdout, fmt.value)
+            sys.stdout.flush()
+            return
+        schema = arrow_schema(what.value) if fmt is ExportFormat.parquet else None
+        try:
+            write_records(rows, out, fmt.value, schema=schema)
+        except OSError as exc:
+            _fail(InputError(str(out), f"cannot write: {exc.strerror or exc}"))
+
+
 # --- eval -------------------------------------------------------------------------------------
 
 
@@ -435,7 +801,7 @@ def eval_plagdet(
     ] = None,
     settings_file: Annotated[
         Path | None,
-        typer.Option("--settings", help="TOML file overriding [align] settings."),
+        typer.Option("--settings", help="TOML file overriding \\[align] settings."),
     ] = None,
     json_out: Annotated[
         bool, typer.Option("--json", help="Print the scores as JSON instead of a table.")

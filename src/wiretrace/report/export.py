@@ -1,0 +1,332 @@
+"""Records of a store's results, as plain dicts ready for JSON lines, CSV or Parquet.
+
+Three kinds of record, each a generator reading a :class:`~wiretrace.store.db.Store` (opened
+read-only is enough) so that a store of millions of articles is exported in bounded memory:
+
+* :func:`article_records`: one per article, in store order (``aid``), with its originality,
+  sources and whole-article copies;
+* :func:`passage_records`: one per reuse group (a passage printed in several articles);
+* :func:`pair_records`: one per pair of articles sharing at least one passage, in the
+  ``wiretrace compare --json`` schema (without ``same_story``: same-story scores for corpus
+  pairs arrive with the story clustering, issue 4).
+
+Units: offsets are ``[start, end)`` in Unicode code points of the article text exactly as
+stored (as read), so ``a_text == text[a_start:a_end]``; ``chars`` are code points; shares are
+in [0, 1]. The record layouts (field names, types) are documented in the README; Arrow types
+for Parquet are given by :func:`arrow_schema`.
+
+The derived results (article_stats, groups) are those of the last finished ``analyze`` run;
+an article ingested by a run that was killed before its derive stage has ``null`` statistics
+until ``analyze`` runs again.
+
+Example::
+
+    >>> from wiretrace.store.db import Store
+    >>> store = Store.open("wiretrace.db", read_only=True)      # doctest: +SKIP
+    >>> next(article_records(store))["originality"]              # doctest: +SKIP
+    1.0
+
+This module only reads: it runs SELECT statements on ``store.conn`` and never writes.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import OrderedDict
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pyarrow
+
+    from wiretrace.store.db import Store
+
+__all__ = [
+    "KINDS",
+    "arrow_schema",
+    "article_records",
+    "pair_records",
+    "passage_records",
+    "records",
+    "snapshot",
+]
+
+#: The record kinds, as named by ``wiretrace export --what``.
+KINDS: tuple[str, ...] = ("articles", "passages", "pairs")
+
+_FETCH = 500  # rows fetched from SQLite at a time
+_PAIR_BATCH = 200  # pairs whose texts are loaded together
+
+
+def _article_ids(store: Store) -> dict[int, str]:
+    """``{aid: id}`` of every article (ids only: texts are never all loaded)."""
+    return dict(store.conn.execute("SELECT aid, id FROM articles"))
+
+
+def _rows(store: Store, sql: str, params: tuple = ()) -> Iterator[tuple]:
+    cur = store.conn.execute(sql, params)
+    while rows := cur.fetchmany(_FETCH):
+        yield from rows
+
+
+class _TextCache:
+    """The text of recently used articles (a few at a time, never the whole store)."""
+
+    def __init__(self, store: Store, size: int = 64) -> None:
+        self.store = store
+        self.size = size
+        self.cache: OrderedDict[int, str] = OrderedDict()
+
+    def __getitem__(self, aid: int) -> str:
+        text = self.cache.get(aid)
+        if text is None:
+            text = self.store.texts([aid])[aid]
+            self.cache[aid] = text
+            if len(self.cache) > self.size:
+                self.cache.popitem(last=False)
+        else:
+            self.cache.move_to_end(aid)
+        return text
+
+
+@contextmanager
+def snapshot(store: Store) -> Iterator[None]:
+    """Read everything inside one read transaction: one consistent state of the store, even
+    while an ``analyze`` run commits new results (WAL readers see the last commit before their
+    first read). Without it each query sees the latest commit on its own."""
+    if store.conn.in_transaction:
+        yield
+        return
+    store.conn.execute("BEGIN DEFERRED")
+    try:
+        yield
+    finally:
+        store.conn.execute("COMMIT")  # nothing was written; ends the read transaction
+
+
+# --- articles --------------------------------------------------------------------------------
+
+
+def article_records(store: Store) -> Iterator[dict[str, Any]]:
+    """One record per article, in store order (``aid``).
+
+    Fields: ``id, outlet, published, title, url`` (as read; None when unknown), ``chars``
+    (length in code points), ``reused_chars`` (code points found in articles published no later
+    than this one, boilerplate excluded), ``boilerplate_chars``, ``originality`` (in [0, 1]:
+    ``1 - reused_chars / (chars - boilerplate_chars)``), ``duplicate_of`` (id of the earliest
+    article this one is a whole-article copy of, or None), ``agencies`` (agency credits found in
+    the text, e.g. ``["dpa"]``), ``sources`` (``[{"id", "shared_chars"}]``, possible sources
+    most shared first) and ``story_id`` (always None until story clustering lands).
+    """
+    ids = _article_ids(store)
+    sql = (
+        "SELECT a.aid, a.id, a.outlet, a.published, a.title, a.url, a.chars, a.agencies,"
+        " s.reused_chars, s.boilerplate_chars, s.originality, s.sources,"
+        " coalesce(s.duplicate_of, a.duplicate_of)"
+        " FROM articles a LEFT JOIN article_stats s ON s.aid = a.aid ORDER BY a.aid"
+    )
+    for row in _rows(store, sql):
+        (_, id_, outlet, published, title, url, chars, agencies) = row[:8]
+        reused, boilerplate, originality, sources, duplicate_of = row[8:]
+        yield {
+            "id": id_,
+            "outlet": outlet,
+            "published": published,
+            "title": title,
+            "url": url,
+            "chars": chars,
+            "reused_chars": reused,
+            "boilerplate_chars": boilerplate,
+            "originality": originality,
+            "duplicate_of": ids.get(duplicate_of) if duplicate_of is not None else None,
+            "agencies": json.loads(agencies) if agencies else [],
+            "sources": [
+                {"id": ids[aid], "shared_chars": n} for aid, n in json.loads(sources or "[]")
+            ],
+            "story_id": None,
+        }
+
+
+# --- passages (reuse groups) -----------------------------------------------------------------
+
+
+def passage_records(store: Store) -> Iterator[dict[str, Any]]:
+    """One record per reuse group, largest first (the store's group order).
+
+    Fields: ``group`` (number, 1 = most articles), ``articles`` (how many articles print it),
+    ``members`` (``[{"id", "start", "end"}]``, every span of it, by article then start),
+    ``earliest`` (id of the article that published it first), ``boilerplate`` (True for
+    outlet furniture such as teasers, excluded from originality), ``chars`` (median length of
+    the members' spans, code points) and ``text`` (the earliest article's span; its first span
+    when it holds several).
+    """
+    ids = _article_ids(store)
+    texts = _TextCache(store)
+    groups = _rows(
+        store, "SELECT gid, members, earliest, boilerplate, chars FROM groups ORDER BY gid"
+    )
+    members = _rows(
+        store, "SELECT gid, aid, start, end FROM group_members ORDER BY gid, aid, start"
+    )
+    pending = next(members, None)
+    for gid, count, earliest, boilerplate, chars in groups:
+        spans = []
+        while pending is not None and pending[0] < gid:  # members of a missing group: skip
+            pending = next(members, None)
+        while pending is not None and pending[0] == gid:
+            spans.append(pending[1:])
+            pending = next(members, None)
+        first = next(((s, e) for aid, s, e in spans if aid == earliest), None)
+        text = texts[earliest][first[0] : first[1]] if first else ""
+        yield {
+            "group": gid,
+            "articles": count,
+            "members": [{"id": ids[aid], "start": s, "end": e} for aid, s, e in spans],
+            "earliest": ids[earliest],
+            "boilerplate": bool(boilerplate),
+            "chars": chars,
+            "text": text,
+        }
+
+
+# --- pairs -----------------------------------------------------------------------------------
+
+
+def _covered(spans: list[tuple[int, int]]) -> int:
+    total, end = 0, 0
+    for s, e in sorted(spans):
+        if e > end:
+            total += e - max(s, end)
+            end = e
+    return total
+
+
+def pair_records(store: Store) -> Iterator[dict[str, Any]]:
+    """One record per pair of articles sharing at least one passage, in store order ``(a, b)``.
+
+    The ``wiretrace compare --json`` schema: ``a`` and ``b`` (``{id, path, chars}``),
+    ``coverage`` (``{a, b}``: share of each article's code points inside the passages),
+    ``passages`` (sorted by ``a_start``; ``similarity`` in [0, 1]; ``a_text`` and ``b_text``
+    the spans' text) and ``shared_anchors`` (the anchor keys that made the pair a candidate).
+    There is no ``same_story`` object yet. Texts are loaded per batch of pairs.
+    """
+    sql = (
+        "SELECT p.a, p.b, p.shared_anchors, p.passages, x.id, x.path, x.chars,"
+        " y.id, y.path, y.chars FROM pairs p"
+        " JOIN articles x ON x.aid = p.a JOIN articles y ON y.aid = p.b ORDER BY p.a, p.b"
+    )
+    cur = store.conn.execute(sql)
+    while rows := cur.fetchmany(_PAIR_BATCH):
+        parsed = [(row, json.loads(row[3])) for row in rows]
+        parsed = [(row, passages) for row, passages in parsed if passages]
+        texts = store.texts({aid for row, _ in parsed for aid in row[:2]})
+        for row, passages in parsed:
+            a, b, shared, _, a_id, a_path, a_chars, b_id, b_path, b_chars = row
+            ta, tb = texts[a], texts[b]
+            passages.sort(key=lambda p: (p[0], p[2]))
+            yield {
+                "a": {"id": a_id, "path": a_path, "chars": a_chars},
+                "b": {"id": b_id, "path": b_path, "chars": b_chars},
+                "coverage": {
+                    "a": round(_covered([(p[0], p[1]) for p in passages]) / max(a_chars, 1), 4),
+                    "b": round(_covered([(p[2], p[3]) for p in passages]) / max(b_chars, 1), 4),
+                },
+                "passages": [
+                    {
+                        "a_start": a0,
+                        "a_end": a1,
+                        "b_start": b0,
+                        "b_end": b1,
+                        "similarity": sim,
+                        "a_text": ta[a0:a1],
+                        "b_text": tb[b0:b1],
+                    }
+                    for a0, a1, b0, b1, sim in passages
+                ],
+                "shared_anchors": shared,
+            }
+
+
+def records(store: Store, what: str) -> Iterator[dict[str, Any]]:
+    """The records of one kind (``"articles"``, ``"passages"`` or ``"pairs"``)."""
+    builders = {"articles": article_records, "passages": passage_records, "pairs": pair_records}
+    if what not in builders:
+        raise ValueError(f"unknown record kind {what!r}; expected one of {', '.join(KINDS)}")
+    return builders[what](store)
+
+
+def arrow_schema(what: str) -> pyarrow.Schema:
+    """The Parquet (Arrow) schema of a record kind: nested fields as Arrow lists and structs.
+
+    Explicit rather than inferred, so that every file of a kind has the same schema even when a
+    column is empty or all null (``duplicate_of``, ``story_id``).
+    """
+    import pyarrow as pa
+
+    side = pa.struct([("id", pa.string()), ("path", pa.string()), ("chars", pa.int64())])
+    schemas = {
+        "articles": pa.schema(
+            [
+                ("id", pa.string()),
+                ("outlet", pa.string()),
+                ("published", pa.string()),
+                ("title", pa.string()),
+                ("url", pa.string()),
+                ("chars", pa.int64()),
+                ("reused_chars", pa.int64()),
+                ("boilerplate_chars", pa.int64()),
+                ("originality", pa.float64()),
+                ("duplicate_of", pa.string()),
+                ("agencies", pa.list_(pa.string())),
+                (
+                    "sources",
+                    pa.list_(pa.struct([("id", pa.string()), ("shared_chars", pa.int64())])),
+                ),
+                ("story_id", pa.string()),
+            ]
+        ),
+        "passages": pa.schema(
+            [
+                ("group", pa.int64()),
+                ("articles", pa.int64()),
+                (
+                    "members",
+                    pa.list_(
+                        pa.struct([("id", pa.string()), ("start", pa.int64()), ("end", pa.int64())])
+                    ),
+                ),
+                ("earliest", pa.string()),
+                ("boilerplate", pa.bool_()),
+                ("chars", pa.int64()),
+                ("text", pa.string()),
+            ]
+        ),
+        "pairs": pa.schema(
+            [
+                ("a", side),
+                ("b", side),
+                ("coverage", pa.struct([("a", pa.float64()), ("b", pa.float64())])),
+                (
+                    "passages",
+                    pa.list_(
+                        pa.struct(
+                            [
+                                ("a_start", pa.int64()),
+                                ("a_end", pa.int64()),
+                                ("b_start", pa.int64()),
+                                ("b_end", pa.int64()),
+                                ("similarity", pa.float64()),
+                                ("a_text", pa.string()),
+                                ("b_text", pa.string()),
+                            ]
+                        )
+                    ),
+                ),
+                ("shared_anchors", pa.int64()),
+            ]
+        ),
+    }
+    if what not in schemas:
+        raise ValueError(f"unknown record kind {what!r}; expected one of {', '.join(KINDS)}")
+    return schemas[what]

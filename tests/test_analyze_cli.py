@@ -1,0 +1,360 @@
+"""``wiretrace analyze`` and ``wiretrace export`` through the real CLI, on the bundled corpus.
+
+The module fixture runs ``python -m wiretrace analyze examples/corpus.jsonl`` once (the real
+entry point, two worker processes); the other tests read its store and output folder or run
+their own small analyses in-process with typer's CliRunner.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from wiretrace.cli import app
+from wiretrace.io.writers import write_records
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPUS = ROOT / "examples" / "corpus.jsonl"
+
+ARTICLE_KEYS = [
+    "id",
+    "outlet",
+    "published",
+    "title",
+    "url",
+    "chars",
+    "reused_chars",
+    "boilerplate_chars",
+    "originality",
+    "duplicate_of",
+    "agencies",
+    "sources",
+    "story_id",
+]
+PASSAGE_KEYS = ["group", "articles", "members", "earliest", "boilerplate", "chars", "text"]
+PAIR_KEYS = ["a", "b", "coverage", "passages", "shared_anchors"]
+PAIR_PASSAGE_KEYS = {"a_start", "a_end", "b_start", "b_end", "similarity", "a_text", "b_text"}
+
+runner = CliRunner()
+
+
+def invoke(*args: str | Path):  # type: ignore[no-untyped-def]
+    return runner.invoke(app, [str(a) for a in args])
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+@pytest.fixture(scope="module")
+def corpus_texts() -> dict[str, str]:
+    return {r["id"]: r["text"] for r in read_jsonl(CORPUS)}
+
+
+@pytest.fixture(scope="module")
+def analyzed(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """One analyze run over the bundled corpus via ``python -m wiretrace`` (2 jobs)."""
+    tmp = tmp_path_factory.mktemp("analyze")
+    db, out = tmp / "wt.db", tmp / "out"
+    result = subprocess.run(
+        [sys.executable, "-m", "wiretrace", "analyze", str(CORPUS), "--db", str(db)]
+        + ["--out", str(out), "--jobs", "2"],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=300,
+    )
+    return {"db": db, "out": out, "result": result}
+
+
+# --- analyze ---------------------------------------------------------------------------------
+
+
+def test_analyze_writes_the_three_files(analyzed: dict) -> None:
+    result = analyzed["result"]
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    for name in ("articles.jsonl", "passages.jsonl", "pairs.jsonl"):
+        assert (analyzed["out"] / name).is_file()
+    assert not list(analyzed["out"].glob(".*.tmp"))  # no temporary files left behind
+    out = result.stdout
+    for heading in ("Articles", "Outlets", "Most copied passages", "Least original articles"):
+        assert heading in out
+    assert "added to the store" in out and "13" in out
+
+
+def test_article_records(analyzed: dict, corpus_texts: dict[str, str]) -> None:
+    records = read_jsonl(analyzed["out"] / "articles.jsonl")
+    assert [r["id"] for r in records] == list(corpus_texts)  # store order = input order
+    by_id = {}
+    for r in records:
+        assert list(r) == ARTICLE_KEYS
+        assert 0.0 <= r["originality"] <= 1.0
+        assert r["chars"] == len(corpus_texts[r["id"]])
+        assert 0 <= r["reused_chars"] <= r["chars"]
+        assert isinstance(r["agencies"], list)
+        assert r["story_id"] is None
+        shared = [s["shared_chars"] for s in r["sources"]]
+        assert shared == sorted(shared, reverse=True)
+        by_id[r["id"]] = r
+    wire, jetzt = by_id["flood-wire"], by_id["flood-jetzt"]
+    assert wire["originality"] == 1.0 and wire["sources"] == []
+    assert jetzt["originality"] < 0.2
+    assert "flood-wire" in [s["id"] for s in jetzt["sources"]]
+    assert all(set(s) == {"id", "shared_chars"} for s in jetzt["sources"])
+    assert by_id["bakery-en"]["originality"] == 1.0  # unrelated article: all its own
+    assert all(r["duplicate_of"] is None for r in records)
+
+
+def test_pair_records_offsets_map_back(analyzed: dict, corpus_texts: dict[str, str]) -> None:
+    records = read_jsonl(analyzed["out"] / "pairs.jsonl")
+    assert records
+    pairs = set()
+    for r in records:
+        assert list(r) == PAIR_KEYS
+        a, b = r["a"], r["b"]
+        assert set(a) == set(b) == {"id", "path", "chars"}
+        assert a["chars"] == len(corpus_texts[a["id"]])
+        assert r["passages"], "only pairs with passages are exported"
+        assert 0.0 < r["coverage"]["a"] <= 1.0 and 0.0 < r["coverage"]["b"] <= 1.0
+        assert [p["a_start"] for p in r["passages"]] == sorted(p["a_start"] for p in r["passages"])
+        for p in r["passages"]:
+            assert set(p) == PAIR_PASSAGE_KEYS
+            assert p["a_text"] == corpus_texts[a["id"]][p["a_start"] : p["a_end"]]
+            assert p["b_text"] == corpus_texts[b["id"]][p["b_start"] : p["b_end"]]
+            assert 0.0 <= p["similarity"] <= 1.0
+        pairs.add(frozenset((a["id"], b["id"])))
+    assert frozenset(("flood-wire", "flood-jetzt")) in pairs
+    assert frozenset(("lead-release", "lead-gazette")) in pairs
+    assert not any("bakery-en" in p for p in pairs)
+
+
+def test_passage_records(analyzed: dict, corpus_texts: dict[str, str]) -> None:
+    records = read_jsonl(analyzed["out"] / "passages.jsonl")
+    assert records
+    for r in records:
+        assert list(r) == PASSAGE_KEYS
+        ids = {m["id"] for m in r["members"]}
+        assert r["articles"] == len(ids) >= 2
+        assert r["earliest"] in ids
+        assert isinstance(r["boilerplate"], bool)
+        for m in r["members"]:
+            assert 0 <= m["start"] < m["end"] <= len(corpus_texts[m["id"]])
+        first = min((m for m in r["members"] if m["id"] == r["earliest"]), key=lambda m: m["start"])
+        assert r["text"] == corpus_texts[r["earliest"]][first["start"] : first["end"]]
+    flood = [r for r in records if {"flood-wire", "flood-jetzt"} <= {m["id"] for m in r["members"]}]
+    assert len(flood) == 1
+    assert flood[0]["earliest"] == "flood-wire" and not flood[0]["boilerplate"]
+
+
+def test_second_run_adds_nothing_and_output_is_identical(tmp_path: Path) -> None:
+    db, out = tmp_path / "wt.db", tmp_path / "out"
+    first = invoke("analyze", CORPUS, "--db", db, "--out", out, "--jobs", "1")
+    assert first.exit_code == 0, first.stderr
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    second = invoke("analyze", CORPUS, "--db", db, "--out", out, "--jobs", "1")
+    assert second.exit_code == 0, second.stderr
+    assert "Nothing new added" in second.stdout
+    lines = {line.split("  ")[0]: line.split()[-1] for line in second.stdout.splitlines() if line}
+    assert lines["added to the store"] == "0"
+    assert lines["already stored (same id and text)"] == "13"
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+
+
+def test_bad_json_line_is_reported_and_skipped(tmp_path: Path) -> None:
+    lines = CORPUS.read_text(encoding="utf-8").splitlines()
+    bad = tmp_path / "corpus.jsonl"
+    bad.write_text("\n".join([*lines[:3], '{"id": "broken", "text": ', *lines[3:]]) + "\n", "utf-8")
+    out = tmp_path / "out"
+    result = invoke("analyze", bad, "--db", tmp_path / "wt.db", "--out", out, "--jobs", "1")
+    assert result.exit_code == 1
+    errors = result.stderr.strip().splitlines()
+    assert len(errors) == 1 and errors[0].startswith(f"wiretrace: {bad}:4: "), result.stderr
+    assert len(read_jsonl(out / "articles.jsonl")) == len(lines)  # all the others
+    assert "skipped (problems reported above)" in result.stdout
+
+
+def test_csv_input_with_column_mapping(tmp_path: Path, corpus_texts: dict[str, str]) -> None:
+    path = tmp_path / "feed.csv"
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["key", "body_text"])
+        for name in ("flood-wire", "flood-jetzt", "bakery-en"):
+            writer.writerow([name, corpus_texts[name]])
+    out = tmp_path / "out"
+    result = invoke(
+        "analyze", path, "--db", tmp_path / "wt.db", "--out", out, "--jobs", "1", "--quiet"
+    )
+    assert result.exit_code == 1  # no text column found: the file is skipped ...
+    assert "no text column" in result.stderr
+    result = invoke(
+        "analyze",
+        path,
+        "--db",
+        tmp_path / "wt.db",
+        "--out",
+        out,
+        "--jobs",
+        "1",
+        "--quiet",
+        "--text-column",
+        "body_text",
+        "--id-column",
+        "key",
+    )
+    assert result.exit_code == 0, result.stderr  # ... and read with the mapping
+    assert result.stdout == ""  # --quiet
+    assert [r["id"] for r in read_jsonl(out / "articles.jsonl")] == [
+        "flood-wire",
+        "flood-jetzt",
+        "bakery-en",
+    ]
+    assert len(read_jsonl(out / "pairs.jsonl")) == 1
+
+
+def test_not_a_store_is_refused_untouched(tmp_path: Path) -> None:
+    db = tmp_path / "notes.txt"
+    db.write_text("These are my notes, not a database.\n", encoding="utf-8")
+    before = db.read_bytes()
+    result = invoke("analyze", CORPUS, "--db", db, "--jobs", "1")
+    assert result.exit_code == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "not a wiretrace store" in lines[0], result.stderr
+    assert db.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]
+
+
+def test_missing_input_creates_no_store(tmp_path: Path) -> None:
+    db = tmp_path / "wt.db"
+    result = invoke("analyze", tmp_path / "nothere.jsonl", "--db", db)
+    assert result.exit_code == 2
+    assert "no such file or directory" in result.stderr
+    assert not db.exists()
+
+
+# --- export ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("what", ["articles", "passages", "pairs"])
+def test_export_jsonl_equals_out_folder(analyzed: dict, what: str) -> None:
+    result = invoke("export", "--db", analyzed["db"], "--what", what)
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == (analyzed["out"] / f"{what}.jsonl").read_text(encoding="utf-8")
+
+
+def test_export_csv(analyzed: dict, tmp_path: Path) -> None:
+    target = tmp_path / "articles.csv"
+    result = invoke("export", "--db", analyzed["db"], "--what", "articles", "--format", "csv")
+    assert result.exit_code == 0, result.stderr
+    result = invoke(
+        "export", "--db", analyzed["db"], "--what", "articles", "--format", "csv", "--out", target
+    )
+    assert result.exit_code == 0, result.stderr
+    rows = list(csv.DictReader(io.StringIO(target.read_text(encoding="utf-8"), newline="")))
+    expected = read_jsonl(analyzed["out"] / "articles.jsonl")
+    assert list(rows[0]) == ARTICLE_KEYS
+    assert [r["id"] for r in rows] == [r["id"] for r in expected]
+    for row, record in zip(rows, expected, strict=True):
+        assert json.loads(row["sources"]) == record["sources"]
+        assert json.loads(row["agencies"]) == record["agencies"]
+        assert float(row["originality"]) == record["originality"]
+        assert row["story_id"] == ""
+    passages = tmp_path / "passages.csv"
+    invoke("export", "--db", analyzed["db"], "--what", "passages", "--format", "csv")
+    result = invoke(
+        "export", "--db", analyzed["db"], "--what", "passages", "--format", "csv", "--out", passages
+    )
+    assert result.exit_code == 0, result.stderr
+    rows = list(csv.DictReader(io.StringIO(passages.read_text(encoding="utf-8"), newline="")))
+    expected = read_jsonl(analyzed["out"] / "passages.jsonl")
+    assert [r["text"] for r in rows] == [r["text"] for r in expected]  # line breaks kept
+    assert {r["boilerplate"] for r in rows} <= {"true", "false"}
+
+
+@pytest.mark.parametrize("what", ["articles", "passages", "pairs"])
+def test_export_parquet_round_trip(analyzed: dict, tmp_path: Path, what: str) -> None:
+    pq = pytest.importorskip("pyarrow.parquet")
+    target = tmp_path / f"{what}.parquet"
+    result = invoke(
+        "export", "--db", analyzed["db"], "--what", what, "--format", "parquet", "--out", target
+    )
+    assert result.exit_code == 0, result.stderr
+    table = pq.read_table(target)
+    assert (
+        table.column_names
+        == {
+            "articles": ARTICLE_KEYS,
+            "passages": PASSAGE_KEYS,
+            "pairs": PAIR_KEYS,
+        }[what]
+    )
+    assert table.to_pylist() == read_jsonl(analyzed["out"] / f"{what}.jsonl")
+
+
+def test_export_usage_errors(analyzed: dict, tmp_path: Path) -> None:
+    result = invoke("export", "--db", tmp_path / "none.db", "--what", "articles")
+    assert result.exit_code == 2
+    assert "no wiretrace store" in result.stderr
+    assert not (tmp_path / "none.db").exists()
+    result = invoke("export", "--db", analyzed["db"], "--what", "pairs", "--format", "parquet")
+    assert result.exit_code == 2
+    assert "needs --out" in result.stderr
+    result = invoke("export", "--db", analyzed["db"], "--what", "nonsense")
+    assert result.exit_code == 2
+
+
+def test_export_while_store_is_copied_read_only(analyzed: dict, tmp_path: Path) -> None:
+    """Export only reads: a copy of the store is byte-identical afterwards."""
+    db = tmp_path / "copy.db"
+    shutil.copy(analyzed["db"], db)
+    before = db.read_bytes()
+    result = invoke("export", "--db", db, "--what", "pairs")
+    assert result.exit_code == 0, result.stderr
+    assert db.read_bytes() == before
+
+
+# --- writers ---------------------------------------------------------------------------------
+
+
+def test_write_records_is_atomic(tmp_path: Path) -> None:
+    target = tmp_path / "out.jsonl"
+    target.write_text("old\n", encoding="utf-8")
+
+    def failing():  # type: ignore[no-untyped-def]
+        yield {"id": "a"}
+        raise RuntimeError("killed half-way")
+
+    for fmt in ("jsonl", "csv", "parquet"):
+        with pytest.raises(RuntimeError):
+            write_records(failing(), target, fmt)
+        assert target.read_text(encoding="utf-8") == "old\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.jsonl"]
+
+
+def test_write_records_formats(tmp_path: Path) -> None:
+    records = [
+        {"id": "ä", "n": 1, "ok": True, "tags": ["x"], "note": None, "text": 'a "b"\nc'},
+        {"id": "b", "n": 2, "ok": False, "tags": [], "note": "n", "text": ""},
+    ]
+    assert write_records(records, tmp_path / "r.jsonl", "jsonl") == 2
+    assert read_jsonl(tmp_path / "r.jsonl") == records
+    assert "\\u" not in (tmp_path / "r.jsonl").read_text(encoding="utf-8")
+    write_records(records, tmp_path / "r.csv", "csv")
+    rows = list(csv.reader(io.StringIO((tmp_path / "r.csv").read_text("utf-8"), newline="")))
+    assert rows == [
+        ["id", "n", "ok", "tags", "note", "text"],
+        ["ä", "1", "true", '["x"]', "", 'a "b"\nc'],
+        ["b", "2", "false", "[]", "n", ""],
+    ]
+    assert write_records([], tmp_path / "empty.jsonl", "jsonl") == 0
+    assert (tmp_path / "empty.jsonl").read_bytes() == b""
+    with pytest.raises(ValueError):
+        write_records(records, tmp_path / "r.xml", "xml")
