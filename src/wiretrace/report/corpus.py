@@ -182,10 +182,11 @@ def passage_groups(
     """Groups of passages that are one text printed in several articles.
 
     Each aligned passage links a span in one article to a span in another; within an article,
-    spans overlapping by at least ``min_overlap`` of the shorter are the same text. Groups are
-    the connected components; requiring a substantial overlap (not just touching) keeps
-    different paragraphs of a long agency story apart instead of chaining everything into one
-    giant component. A group is boilerplate when at least ``boilerplate_outlet_share`` of its
+    spans overlapping by at least ``min_overlap`` of the *longer* one are the same text. Groups
+    are the connected components. Measuring against the longer span matters: a long passage
+    between two news tickers contains many short agency items, and merging each item with it
+    (as "half of the shorter one overlaps") would chain every story the tickers carried into
+    one giant component. A group is boilerplate when at least ``boilerplate_outlet_share`` of its
     articles (and at least ``boilerplate_min_articles``) come from one outlet, or when most of
     its text lies in boilerplate sentences.
     """
@@ -212,7 +213,7 @@ def passage_groups(
             active = [j for j in active if nodes[j][2] > s]
             for j in active:
                 overlap = min(e, nodes[j][2]) - s
-                if overlap >= min_overlap * min(e - s, nodes[j][2] - nodes[j][1]):
+                if overlap >= min_overlap * max(e - s, nodes[j][2] - nodes[j][1]):
                     uf.union(i, j)
             active.append(i)
     components: dict[int, list[int]] = defaultdict(list)
