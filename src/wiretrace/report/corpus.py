@@ -35,8 +35,8 @@ class ArticleInfo:
 class ArticleStats:
     """Per-article results; chars are code points, ``originality`` in [0, 1].
 
-    ``sources`` are ``(aid, shared_chars)`` of possible sources, most shared first (ties by
-    article id);
+    ``sources`` are ``(aid, shared_chars)`` of possible sources, most shared first (ties: the
+    earlier published first, then by article id);
     ``duplicate_of`` the earliest article it is a whole-article copy of (or None).
     """
 
@@ -148,7 +148,7 @@ def article_stats(
         reused = _union_length(reused_spans)
         base = max(info.chars - bp_chars, 1)
         originality = max(0.0, 1.0 - reused / base)
-        sources.sort(key=lambda s: (-s[1], by_aid[s[0]].id))
+        sources.sort(key=lambda s: (-s[1], order_key(s[0])))
         out.append(
             ArticleStats(aid, reused, bp_chars, round(originality, 4), tuple(sources), duplicate_of)
         )
