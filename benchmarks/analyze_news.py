@@ -49,7 +49,9 @@ def corpus(replicate: int) -> list:
                 Article(
                     id=o["id"] if copy == 0 else f"{o['id']}#{copy}",
                     text=text,
-                    outlet=o.get("outlet"),
+                    # Copies get outlets of their own: a corpus four times as large, not every
+                    # outlet printing each of its articles four times (which is boilerplate).
+                    outlet=o.get("outlet") if copy == 0 else f"{o.get('outlet')}#{copy}",
                     published=o.get("published"),
                     url=o.get("url"),
                 )
@@ -76,7 +78,10 @@ def main() -> int:
     from wiretrace.pipeline import analyze
 
     articles = corpus(args.replicate)
-    head, tail = articles[: len(articles) - args.hold_out], articles[len(articles) - args.hold_out :]
+    head, tail = (
+        articles[: len(articles) - args.hold_out],
+        articles[len(articles) - args.hold_out :],
+    )
     chars = sum(len(a.text) for a in head)
     with tempfile.TemporaryDirectory() as tmp:
         db = args.db or str(Path(tmp) / "news.db")

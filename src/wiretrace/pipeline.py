@@ -256,9 +256,12 @@ def _boilerplate_spans(
     total = all_counts[np.searchsorted(all_codes, bp_codes)]
     chosen = bp_codes[bp_counts * 2 >= total]
     out: dict[int, list[tuple[int, int]]] = {}
-    for aid in np.unique(chosen // span).tolist():
+    owners = chosen // span  # sorted, since chosen is
+    article_ids, firsts = np.unique(owners, return_index=True)
+    bounds = np.r_[firsts, len(chosen)]
+    for k, aid in enumerate(article_ids.tolist()):
         spans = store.sentence_spans(aid)
-        sents = (chosen[chosen // span == aid] % span).tolist()
+        sents = (chosen[bounds[k] : bounds[k + 1]] % span).tolist()
         out[aid] = [(int(spans[s, 0]), int(spans[s, 1])) for s in sents if s < len(spans)]
     return out
 
