@@ -37,7 +37,7 @@ import numpy as np
 from wiretrace.errors import InputError
 from wiretrace.model import Article
 from wiretrace.report.corpus import ArticleInfo, PassageGroup, article_stats, passage_groups
-from wiretrace.reuse.align import align_prepared
+from wiretrace.reuse.align import align_near_duplicates, align_prepared
 from wiretrace.reuse.anchors import AnchorSettings, sentence_anchors
 from wiretrace.reuse.candidates import candidate_pairs
 from wiretrace.reuse.prepared import PreparedText, prepare
@@ -131,19 +131,25 @@ def _prepared(aid: int) -> PreparedText:
     return found if found is not None else _prepared_from_store(aid)
 
 
-def _align_chunk(pairs: list[tuple[int, int, int, bool]]) -> list[tuple[int, int, int, str]]:
-    """Align candidate pairs ``(a, b, shared, swap)``; passages as JSON ``[[a0, a1, b0, b1,
-    sim]]`` with a's spans first. With ``swap`` the texts are aligned as (b, a), so that every
-    pair is aligned in the order of its article ids whatever order the store holds them in."""
+def _align_chunk(
+    pairs: list[tuple[int, int, int, bool, bool]],
+) -> list[tuple[int, int, int, str]]:
+    """Align candidate pairs ``(a, b, shared, swap, near_copy)``; passages as JSON ``[[a0, a1,
+    b0, b1, sim]]`` with a's spans first. With ``swap`` the texts are aligned as (b, a), so
+    that every pair is aligned in the order of its article ids whatever order the store holds
+    them in. Near-copies (most anchors shared) try the one-pass whole-text alignment first."""
     assert _settings is not None
     out = []
-    for a, b, shared, swap in pairs:
-        if swap:
-            found = align_prepared(_prepared(b), _prepared(a), _settings.align)
-            rows = [[p.b.start, p.b.end, p.a.start, p.a.end, p.similarity] for p in found]
-            rows.sort()
+    for a, b, shared, swap, near_copy in pairs:
+        first, second = (b, a) if swap else (a, b)
+        found = None
+        if near_copy:
+            found = align_near_duplicates(_prepared(first), _prepared(second), _settings.align)
+        if found is None:
+            found = align_prepared(_prepared(first), _prepared(second), _settings.align)
+        if swap:  # found is oriented (b, a): put a's spans first again
+            rows = sorted([p.b.start, p.b.end, p.a.start, p.a.end, p.similarity] for p in found)
         else:
-            found = align_prepared(_prepared(a), _prepared(b), _settings.align)
             rows = [[p.a.start, p.a.end, p.b.start, p.b.end, p.similarity] for p in found]
         out.append((a, b, shared, json.dumps(rows)))
     return out
@@ -296,7 +302,7 @@ def analyze(
         )
         summary.candidates = len(cands.pairs)
         t2 = time.perf_counter()
-        _align(store, rows, cands.pairs, cands.shared, settings, jobs, summary, progress)
+        _align(store, rows, aids, cands.pairs, cands.shared, settings, jobs, summary, progress)
         t3 = time.perf_counter()
         bp = _boilerplate_spans(store, aids, keys, sentences, cands.boilerplate_keys)
         _derive(store, rows, bp, settings, summary)
@@ -336,6 +342,7 @@ def _by_component(pairs: list[tuple[int, int]]) -> list[tuple[int, int]]:
 def _align(
     store: Store,
     rows: list[dict],
+    anchor_aids: np.ndarray,
     pairs: np.ndarray,
     shared: np.ndarray,
     settings: Settings,
@@ -354,7 +361,17 @@ def _align(
             store.delete_pairs(stale)
     summary.dropped_pairs = len(stale)
     ids = {r["aid"]: r["id"] for r in rows}
-    tasks = [(a, b, wanted[(a, b)], ids[a] > ids[b]) for a, b in _by_component(todo)]
+    key_counts = np.bincount(anchor_aids, minlength=max(ids) + 1) if len(anchor_aids) else None
+
+    def near_copy(a: int, b: int) -> bool:
+        if key_counts is None:
+            return False
+        most = max(int(key_counts[a]), int(key_counts[b]))
+        return most > 0 and wanted[(a, b)] >= settings.corpus.near_copy_share * most
+
+    tasks = [
+        (a, b, wanted[(a, b)], ids[a] > ids[b], near_copy(a, b)) for a, b in _by_component(todo)
+    ]
     done = 0
     buffer: list[tuple[int, int, int, str]] = []
     for result in _pool_map(_align_chunk, _chunks(tasks, _ALIGN_CHUNK), jobs, settings, store.path):

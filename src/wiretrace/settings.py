@@ -96,7 +96,9 @@ class CorpusSettings:
     candidate; sentences with at least half of their keys boilerplate are excluded from
     originality. Two articles sharing at least ``min_shared_anchors`` other keys are aligned.
     An article covered to at least ``duplicate_coverage`` by passages shared with an earlier
-    article, which is covered as much, is a whole-article copy of it.
+    article, which is covered as much, is a whole-article copy of it. Pairs sharing at least
+    ``near_copy_share`` of the anchors of the article with more of them are first aligned in
+    one whole-text pass (cheap), falling back to the full aligner if that finds no near-copy.
     """
 
     anchor_bands: int = 10
@@ -106,6 +108,7 @@ class CorpusSettings:
     max_outlet_df: int = 3
     min_shared_anchors: int = 4
     duplicate_coverage: float = 0.9
+    near_copy_share: float = 0.8
 
 
 @dataclass(frozen=True, slots=True)

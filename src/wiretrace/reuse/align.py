@@ -224,6 +224,34 @@ def align_prepared(
     return passages
 
 
+def align_near_duplicates(
+    a: PreparedText, b: PreparedText, settings: AlignSettings | None = None
+) -> list[Passage] | None:
+    """One word-level alignment of two whole texts that are near-copies of each other.
+
+    The cheap path for whole-article copies (the same story in two feeds of one publisher, a
+    re-published item): a single longest-common-subsequence pass instead of sentence seeding.
+    Returns the passage from the first to the last shared run of words when the texts share
+    at least ``refine_min_density`` of their words along it; otherwise None, and the caller
+    runs :func:`align_prepared`.
+    """
+    settings = settings or AlignSettings()
+    if len(a.tokens) == 0 or len(b.tokens) == 0 or len(a.sentences) == 0:
+        return None
+    blocks = matched_blocks(a, (0, len(a.tokens)), b, (0, len(b.tokens)))
+    blocks = blocks[blocks[:, 2] >= settings.refine_min_block]
+    if len(blocks) == 0:
+        return None
+    len_a = int(blocks[-1, 0] + blocks[-1, 2] - blocks[0, 0])
+    len_b = int(blocks[-1, 1] + blocks[-1, 2] - blocks[0, 1])
+    if 2 * int(blocks[:, 2].sum()) / (len_a + len_b) < settings.refine_min_density:
+        return None
+    span_a, span_b = refined_spans(a, b, blocks, settings.refine_snap_tokens)
+    if len(span_a) < settings.min_passage_chars or len(span_b) < settings.min_passage_chars:
+        return None
+    return [Passage(span_a, span_b, round(_token_similarity(a, span_a, b, span_b), 4))]
+
+
 def align_pair(text_a: str, text_b: str, settings: AlignSettings | None = None) -> list[Passage]:
     """Passages shared by two texts (see ``align_prepared``)."""
     settings = settings or AlignSettings()
