@@ -27,6 +27,7 @@ import multiprocessing
 import os
 import sqlite3
 import time
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -49,6 +50,7 @@ Progress = Callable[[str, int, int | None], None]
 """``progress(stage, done, total)``; total is None while unknown."""
 
 _INGEST_BATCH = 500
+_FINGERPRINT_CHUNK = 32
 _ALIGN_CHUNK = 64
 _WRITE_BATCH = 2000
 
@@ -208,18 +210,22 @@ def _ingest(
             known_ids[article.id] = h
             yield article, h
 
-    batch_iter = _chunks(new_articles(), _INGEST_BATCH)
-    done = 0
-    for batch in batch_iter:
-        texts = [a.text for a, _ in batch]
-        results = [
-            r
-            for chunk in _pool_map(_fingerprint_chunk, _chunks(texts, 32), jobs, settings, None)
-            for r in chunk
-        ]
-        rows = []
-        with store.transaction():
-            for (article, h), (keys, sents, prepared, agencies) in zip(batch, results, strict=True):
+    # One worker pool for the whole ingest: chunks of texts stream to the workers while this
+    # process stores the results of earlier chunks, committing every _INGEST_BATCH articles.
+    pending: deque[list[tuple[Article, str]]] = deque()
+
+    def text_chunks() -> Iterator[list[str]]:
+        for chunk in _chunks(new_articles(), _FINGERPRINT_CHUNK):
+            pending.append(chunk)
+            yield [a.text for a, _ in chunk]
+
+    done, in_tx = 0, 0
+    try:
+        for results in _pool_map(_fingerprint_chunk, text_chunks(), jobs, settings, None):
+            chunk = pending.popleft()
+            if in_tx == 0:
+                store.conn.execute("BEGIN IMMEDIATE")
+            for (article, h), (keys, sents, prepared, agencies) in zip(chunk, results, strict=True):
                 dup = known_hashes.get(h)
                 if dup is not None:
                     summary.exact_duplicates += 1
@@ -227,11 +233,21 @@ def _ingest(
                 (aid,) = store.add_articles([row], run)
                 known_hashes.setdefault(h, aid)
                 _preloaded[aid] = prepared
-                rows.append(row)
-        summary.added += len(rows)
-        done += len(rows)
-        if progress:
-            progress("ingest", done, None)
+            in_tx += len(chunk)
+            done += len(chunk)
+            if in_tx >= _INGEST_BATCH:
+                store.conn.execute("COMMIT")
+                summary.added += in_tx
+                in_tx = 0
+            if progress:
+                progress("ingest", done, None)
+        if in_tx:
+            store.conn.execute("COMMIT")
+            summary.added += in_tx
+            in_tx = 0
+    finally:
+        if in_tx:  # interrupted inside a batch: nothing of it is kept
+            store.conn.execute("ROLLBACK")
 
 
 def _outlet_codes(rows: list[dict]) -> dict[int, int]:
