@@ -30,6 +30,8 @@ class Fragment:
 
 def _split(seeds: np.ndarray, axis: int, max_gap: int) -> list[np.ndarray]:
     """Split seeds (k, 2) wherever sorted positions on ``axis`` jump by more than max_gap + 1."""
+    if len(seeds) < 2:
+        return [seeds]
     order = np.lexsort((seeds[:, 1 - axis], seeds[:, axis]))
     s = seeds[order]
     pos = s[:, axis]
@@ -94,6 +96,8 @@ def trim_dominated_edges(cluster: np.ndarray, weight: np.ndarray, ratio: float) 
     its partner) would stretch the passage over text that was not reused. Seeds are (k, 2) rows
     (i in a, j in b) with ``weight`` their similarity; returns the kept rows.
     """
+    if len(cluster) < 2:
+        return cluster
     keep = np.ones(len(cluster), dtype=bool)
     while keep.sum() > 1:
         c, w = cluster[keep], weight[keep]
@@ -125,8 +129,12 @@ def trim_weak_edges(cluster: np.ndarray, weight: np.ndarray, relative: float) ->
     (cosine 0.4: an outlet's own lead retelling the agency lead) is not part of the copy. A
     uniformly rewritten reuse has uniformly weak seeds and keeps them all.
     """
-    keep = np.ones(len(cluster), dtype=bool)
+    if len(cluster) < 2:
+        return cluster
     bar = relative * float(np.median(weight))
+    if bool((weight >= bar).all()):
+        return cluster  # nothing weak to trim (the usual case)
+    keep = np.ones(len(cluster), dtype=bool)
     while keep.sum() > 1:
         c, w = cluster[keep], weight[keep]
         idx = np.nonzero(keep)[0]
