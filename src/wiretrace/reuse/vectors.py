@@ -9,7 +9,7 @@ vocabulary only, which keeps them small.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -94,6 +94,7 @@ class PairSpace:
     isf: np.ndarray  # float64 per vocabulary term
     a: _SideTerms
     b: _SideTerms
+    memo: dict[tuple[int, int, int, int], float] = field(default_factory=dict)
 
     def sentence_similarities(self, max_pairs_per_term: int) -> SentenceSimilarities:
         """Cosine (tf-isf) and Dice (distinct stems) of the sentence pairs that share an anchor.
@@ -145,8 +146,16 @@ class PairSpace:
     def fragment_cosine(self, a_range: tuple[int, int], b_range: tuple[int, int]) -> float:
         """Cosine of the summed tf-isf vectors of sentences [a0, a1) of a and [b0, b1) of b.
 
-        Sparse: the cost follows the fragments' length, not the vocabulary size.
+        Sparse: the cost follows the fragments' length, not the vocabulary size. Results are
+        memoised per pair space: re-clustering (smaller gaps, summary mode) asks again.
         """
+        key = (a_range[0], a_range[1], b_range[0], b_range[1])
+        found = self.memo.get(key)
+        if found is None:
+            found = self.memo[key] = self._fragment_cosine(a_range, b_range)
+        return found
+
+    def _fragment_cosine(self, a_range: tuple[int, int], b_range: tuple[int, int]) -> float:
         terms_a, weights_a = self._fragment_vector(self.a, a_range)
         terms_b, weights_b = self._fragment_vector(self.b, b_range)
         denom = float(np.sqrt((weights_a**2).sum() * (weights_b**2).sum()))
