@@ -100,12 +100,13 @@ Fingerprint = tuple[np.ndarray, np.ndarray, PreparedText, tuple[str, ...]]
 
 
 def _fingerprint(text: str) -> Fingerprint:
-    """Anchors (keys, sentence of each key), the prepared text (without its word list, which
-    alignment does not need) and the agency credits of a text."""
+    """Anchors (keys, sentence of each key), the prepared text (without the text itself and its
+    word list, which alignment does not need) and the agency credits of a text."""
     assert _settings is not None
     p = prepare(text, _settings.align)
     anchors = sentence_anchors(p, _anchor_settings(_settings))
-    slim = dataclasses.replace(p, tokens=dataclasses.replace(p.tokens, vocabulary=()))
+    # Without the text (the caller has it) and the word list: less to send between processes.
+    slim = dataclasses.replace(p, text="", tokens=dataclasses.replace(p.tokens, vocabulary=()))
     return anchors.keys, anchors.sentences, slim, agency_credits(text)
 
 
@@ -232,7 +233,7 @@ def _ingest(
                 row = NewArticle(article, h, agencies, dup, keys, sents, prepared.sentences)
                 (aid,) = store.add_articles([row], run)
                 known_hashes.setdefault(h, aid)
-                _preloaded[aid] = prepared
+                _preloaded[aid] = dataclasses.replace(prepared, text=article.text)
             in_tx += len(chunk)
             done += len(chunk)
             if in_tx >= _INGEST_BATCH:
