@@ -48,10 +48,10 @@ from wiretrace.io import readers
 from wiretrace.io.readers import (
     ErrorHandler,
     _BadRecord,
-    _check_file,
     _Dedup,
     _open_binary,
     _report,
+    _streamed,
 )
 from wiretrace.model import Article
 
@@ -343,10 +343,6 @@ def read_csv_articles(
     Problems with the file itself are detected when this is called; the header and rows are
     read while iterating.
     """
-    p = Path(path)
-    try:
-        _check_file(p, None, "MAX_ARTICLE_BYTES")
-    except InputError as err:
-        _report(err, on_error)
-        return iter(())
-    return _csv_articles(p, on_error, columns or CsvColumns())
+    return _streamed(
+        path, on_error, lambda p, handler: _csv_articles(p, handler, columns or CsvColumns())
+    )

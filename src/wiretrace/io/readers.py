@@ -375,6 +375,22 @@ def _jsonl_articles(path: Path, on_error: ErrorHandler | None) -> Iterator[Artic
         _report(InputError(source, "empty file: no JSON lines"), on_error)
 
 
+def _streamed(
+    path: str | os.PathLike[str],
+    on_error: ErrorHandler | None,
+    iterate: Callable[[Path, ErrorHandler | None], Iterator[Article]],
+) -> Iterator[Article]:
+    """Check the file now (missing, a directory, too large ...), then iterate its records
+    lazily with ``iterate(path, on_error)``; a file error goes to ``on_error`` when given."""
+    p = Path(path)
+    try:
+        _check_file(p, None, "MAX_ARTICLE_BYTES")
+    except InputError as err:
+        _report(err, on_error)
+        return iter(())
+    return iterate(p, on_error)
+
+
 def read_jsonl_articles(
     path: str | os.PathLike[str], on_error: ErrorHandler | None = None
 ) -> Iterator[Article]:
@@ -396,13 +412,7 @@ def read_jsonl_articles(
     Problems with the file itself (missing, a directory...) are detected when this is called;
     line errors while iterating.
     """
-    p = Path(path)
-    try:
-        _check_file(p, None, "MAX_ARTICLE_BYTES")
-    except InputError as err:
-        _report(err, on_error)
-        return iter(())
-    return _jsonl_articles(p, on_error)
+    return _streamed(path, on_error, _jsonl_articles)
 
 
 # --------------------------------------------------------------------------------------------

@@ -52,7 +52,7 @@ from typing import IO, Any
 from wiretrace.errors import InputError
 from wiretrace.io import readers
 from wiretrace.io.html_reader import _iso_day, extract_html_article
-from wiretrace.io.readers import ErrorHandler, _BadRecord, _check_file, _Dedup, _report
+from wiretrace.io.readers import ErrorHandler, _BadRecord, _Dedup, _report, _streamed
 from wiretrace.model import Article
 
 __all__ = ["HTML_CONTENT_TYPES", "WARC_SUFFIXES", "read_warc_articles"]
@@ -429,10 +429,4 @@ def read_warc_articles(
     Problems with the file itself (missing, a directory, ...) are detected when this is called;
     records are read while iterating.
     """
-    p = Path(path)
-    try:
-        _check_file(p, None, "MAX_ARTICLE_BYTES")
-    except InputError as err:
-        _report(err, on_error)
-        return iter(())
-    return _warc_articles(p, on_error)
+    return _streamed(path, on_error, _warc_articles)
