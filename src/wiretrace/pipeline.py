@@ -225,7 +225,7 @@ def _ingest(
         for results in _pool_map(_fingerprint_chunk, text_chunks(), jobs, settings, None):
             chunk = pending.popleft()
             if in_tx == 0:
-                store.conn.execute("BEGIN IMMEDIATE")
+                store.begin()
             for (article, h), (keys, sents, prepared, agencies) in zip(chunk, results, strict=True):
                 dup = known_hashes.get(h)
                 if dup is not None:
@@ -237,18 +237,18 @@ def _ingest(
             in_tx += len(chunk)
             done += len(chunk)
             if in_tx >= _INGEST_BATCH:
-                store.conn.execute("COMMIT")
+                store.commit()
                 summary.added += in_tx
                 in_tx = 0
             if progress:
                 progress("ingest", done, None)
         if in_tx:
-            store.conn.execute("COMMIT")
+            store.commit()
             summary.added += in_tx
             in_tx = 0
     finally:
         if in_tx:  # interrupted inside a batch: nothing of it is kept
-            store.conn.execute("ROLLBACK")
+            store.rollback()
 
 
 def _outlet_codes(rows: list[dict]) -> dict[int, int]:

@@ -142,6 +142,17 @@ class Store:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    def begin(self) -> None:
+        """Start a write transaction explicitly (for batches spanning a loop; pair with
+        :meth:`commit` or :meth:`rollback`). Prefer :meth:`transaction` where it fits."""
+        self.conn.execute("BEGIN IMMEDIATE")
+
+    def commit(self) -> None:
+        self.conn.execute("COMMIT")
+
+    def rollback(self) -> None:
+        self.conn.execute("ROLLBACK")
+
     @contextmanager
     def transaction(self) -> Iterator[None]:
         """All statements inside commit together or not at all."""
