@@ -1,0 +1,191 @@
+"""Unit tests of the corpus-job pieces: anchors, candidate pairs, credits, derivation, store."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from wiretrace.errors import StoreError
+from wiretrace.model import Article
+from wiretrace.report.corpus import ArticleInfo, article_stats, parse_time, passage_groups
+from wiretrace.reuse.anchors import AnchorSettings, sentence_anchors
+from wiretrace.reuse.candidates import candidate_pairs
+from wiretrace.reuse.prepared import prepare
+from wiretrace.store.db import NewArticle, Store
+from wiretrace.text.credits import agency_credits
+
+SENTENCE = (
+    "Die Landesregierung beschloss am Dienstag ein neues Förderprogramm für kleine Bäckereien."
+)
+
+
+# --- anchors -------------------------------------------------------------------------------
+
+
+def test_a_copied_sentence_gets_the_same_keys_in_both_texts() -> None:
+    a = sentence_anchors(prepare("Ganz anderer Anfang hier. " + SENTENCE))
+    b = sentence_anchors(prepare(SENTENCE + " Und ein ganz anderer Schluss folgt."))
+    shared = np.intersect1d(a.keys, b.keys)
+    assert len(shared) == AnchorSettings().bands  # every band of the copied sentence
+
+
+def test_short_sentences_get_no_keys_and_keys_are_stable() -> None:
+    assert len(sentence_anchors(prepare("Er kam. Sie ging.")).keys) == 0
+    first = sentence_anchors(prepare(SENTENCE)).keys
+    again = sentence_anchors(prepare(SENTENCE)).keys
+    assert np.array_equal(first, again) and first.dtype == np.uint64
+
+
+# --- candidates ----------------------------------------------------------------------------
+
+
+def _keys(*rows: tuple[int, list[int]]) -> tuple[np.ndarray, np.ndarray]:
+    aids = np.array([aid for aid, keys in rows for _ in keys], dtype=np.int64)
+    keys = np.array([k for _, keys in rows for k in keys], dtype=np.uint64)
+    return aids, keys
+
+
+def test_pairs_need_enough_shared_keys() -> None:
+    aids, keys = _keys((1, [10, 11, 12, 13]), (2, [10, 11, 12, 13]), (3, [10, 99]))
+    c = candidate_pairs(aids, keys, {1: 0, 2: 1, 3: 2}, max_df=50, max_outlet_df=3, min_shared=4)
+    assert c.pairs.tolist() == [[1, 2]] and c.shared.tolist() == [4]
+
+
+def test_keys_in_many_articles_of_one_outlet_are_boilerplate() -> None:
+    rows = [(aid, [7, 8, 9, 10]) for aid in range(1, 6)]  # five articles of outlet 0
+    aids, keys = _keys(*rows)
+    c = candidate_pairs(aids, keys, dict.fromkeys(range(1, 6), 0), 50, 3, 4)
+    assert len(c.pairs) == 0
+    assert sorted(c.boilerplate_keys.tolist()) == [7, 8, 9, 10]
+    # The same keys spread over five outlets are agency copy, not boilerplate.
+    c = candidate_pairs(aids, keys, {aid: aid for aid in range(1, 6)}, 50, 3, 4)
+    assert len(c.pairs) == 10 and len(c.boilerplate_keys) == 0
+
+
+def test_keys_in_too_many_articles_link_nothing() -> None:
+    aids, keys = _keys(*[(aid, [1, 2, 3, 4]) for aid in range(1, 8)])
+    c = candidate_pairs(aids, keys, {aid: aid for aid in range(1, 8)}, 5, 3, 4)
+    assert len(c.pairs) == 0
+
+
+# --- credits -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "agencies"),
+    [
+        ("Berlin (dpa) - Der Bundestag hat entschieden.", ("dpa",)),
+        ("Der Text endet hier. (dpa/AFP)", ("AFP", "dpa")),
+        ("Erster Satz. Mit Material der AP und der dpa", ("AP", "dpa")),
+        ("Quelle: Reuters/dpa", ("Reuters", "dpa")),
+        ("Die AP-Meldung wurde zitiert, sagte er.", ()),
+    ],
+)
+def test_agency_credits(text: str, agencies: tuple[str, ...]) -> None:
+    assert agency_credits(text) == agencies
+
+
+def test_a_body_mention_far_from_the_edges_is_no_credit() -> None:
+    text = "Anfang. " + "Füllsatz ohne Quelle. " * 40 + "(dpa) " + "Noch ein Satz. " * 40
+    assert agency_credits(text) == ()
+
+
+# --- derivation ----------------------------------------------------------------------------
+
+
+def _infos() -> list[ArticleInfo]:
+    return [
+        ArticleInfo(1, "wire", "Agentur", "2025-01-09T06:00:00+01:00", 1000),
+        ArticleInfo(2, "paper", "Zeitung", "2025-01-09T09:00:00+01:00", 2000),
+        ArticleInfo(3, "site", "Portal", None, 500),
+    ]
+
+
+def test_originality_counts_text_found_in_earlier_articles() -> None:
+    pairs = [(1, 2, [(0, 600, 100, 700, 0.9)])]
+    stats = {s.aid: s for s in article_stats(_infos(), pairs, {})}
+    assert stats[1].reused_chars == 0 and stats[1].originality == 1.0  # the wire came first
+    assert stats[2].reused_chars == 600 and stats[2].originality == pytest.approx(0.7)
+    assert stats[2].sources == ((1, 600),)
+
+
+def test_boilerplate_is_excluded_from_reuse_and_from_the_base() -> None:
+    pairs = [(1, 2, [(0, 600, 100, 700, 0.9)])]
+    stats = {s.aid: s for s in article_stats(_infos(), pairs, {2: [(100, 300)]})}
+    assert stats[2].boilerplate_chars == 200
+    assert stats[2].reused_chars == 400
+    assert stats[2].originality == round(1 - 400 / 1800, 4)  # stored to 4 decimals
+
+
+def test_unknown_dates_count_as_possible_sources_both_ways() -> None:
+    pairs = [(1, 3, [(0, 400, 0, 400, 1.0)])]
+    stats = {s.aid: s for s in article_stats(_infos(), pairs, {})}
+    assert stats[1].reused_chars == 400 and stats[3].reused_chars == 400
+
+
+def test_whole_article_copy_is_duplicate_of_the_earlier() -> None:
+    infos = [
+        ArticleInfo(1, "a", "X", "2025-01-01", 1000),
+        ArticleInfo(2, "b", "Y", "2025-01-02", 990),
+    ]
+    pairs = [(1, 2, [(0, 1000, 0, 990, 0.99)])]
+    stats = {s.aid: s for s in article_stats(infos, pairs, {})}
+    assert stats[2].duplicate_of == 1 and stats[1].duplicate_of is None
+
+
+def test_groups_join_the_same_text_across_articles() -> None:
+    pairs = [(1, 2, [(0, 500, 100, 600, 0.9)]), (1, 3, [(10, 500, 0, 490, 0.9)])]
+    (group,) = passage_groups(_infos(), pairs, {})
+    assert group.articles == 3 and group.earliest == 1 and not group.boilerplate
+
+
+def test_parse_time_normalises_to_utc() -> None:
+    assert parse_time("2025-01-09T06:00:00+01:00") == parse_time("2025-01-09T05:00:00Z")
+    assert parse_time("not a date") is None and parse_time(None) is None
+
+
+# --- store ---------------------------------------------------------------------------------
+
+
+def _row(id_: str) -> NewArticle:
+    return NewArticle(
+        Article(id_, "Text " + id_),
+        "hash-" + id_,
+        ("dpa",),
+        None,
+        np.array([1, 2], np.uint64),
+        np.array([0, 0], np.int32),
+        np.array([[0, 4]], np.int32),
+    )
+
+
+def test_store_round_trip_and_rollback(tmp_path: Path) -> None:
+    db = tmp_path / "w.db"
+    with Store.open(db) as store:
+        run = store.start_run(["in.jsonl"])
+        with store.transaction():
+            store.add_articles([_row("a")], run)
+        with pytest.raises(RuntimeError), store.transaction():
+            store.add_articles([_row("b")], run)
+            raise RuntimeError("killed")
+        assert store.article_count() == 1
+        aids, keys, sents = store.anchors()
+        assert keys.tolist() == [1, 2] and aids.tolist() == [1, 1]
+        assert store.article(1).text == "Text a"
+    with Store.open(db, read_only=True) as store:
+        assert store.known_articles()[0] == {"a": "hash-a"}
+
+
+def test_missing_store_is_not_created_when_reading(tmp_path: Path) -> None:
+    with pytest.raises(StoreError, match="no wiretrace store"):
+        Store.open(tmp_path / "none.db", read_only=True)
+    assert not (tmp_path / "none.db").exists()
+
+
+def test_store_records_its_schema(tmp_path: Path) -> None:
+    Store.open(tmp_path / "w.db").close()
+    meta = dict(sqlite3.connect(tmp_path / "w.db").execute("SELECT key, value FROM meta"))
+    assert meta["application"] == "wiretrace" and meta["schema_version"] == "1"
