@@ -189,3 +189,39 @@ def test_store_records_its_schema(tmp_path: Path) -> None:
     Store.open(tmp_path / "w.db").close()
     meta = dict(sqlite3.connect(tmp_path / "w.db").execute("SELECT key, value FROM meta"))
     assert meta["application"] == "wiretrace" and meta["schema_version"] == "1"
+
+
+def test_a_ticker_copying_two_stories_does_not_chain_them_into_one_group() -> None:
+    infos = [
+        ArticleInfo(1, "story-a", "A", "2025-01-09T08:00:00", 600),
+        ArticleInfo(2, "story-b", "B", "2025-01-09T08:00:00", 600),
+        ArticleInfo(3, "ticker-1", "C", "2025-01-09T09:00:00", 1200),
+        ArticleInfo(4, "ticker-2", "D", "2025-01-09T10:00:00", 1200),
+    ]
+    pairs = [
+        (1, 3, [(0, 500, 0, 500, 1.0)]),
+        (2, 3, [(0, 500, 600, 1100, 1.0)]),
+        (3, 4, [(0, 1100, 0, 1100, 1.0)]),  # the second ticker copies the first whole
+    ]
+    groups = passage_groups(infos, pairs, {})
+    members = sorted(sorted(aid for aid, _, _ in g.members) for g in groups)
+    assert members == [[1, 3], [2, 3], [3, 4]]
+    assert {g.earliest for g in groups} == {1, 2, 3}
+
+
+def test_an_outlet_that_printed_the_text_too_joins_the_original_group() -> None:
+    infos = [
+        ArticleInfo(1, "wire", "W", "2025-01-09T06:00:00", 1000),
+        ArticleInfo(2, "paper", "P", "2025-01-09T07:00:00", 1000),
+        ArticleInfo(3, "radio", "R", "2025-01-09T12:00:00", 800),
+    ]
+    pairs = [
+        (1, 2, [(0, 1000, 0, 1000, 0.9)]),  # the paper copied the whole wire
+        (1, 3, [(400, 600, 100, 300, 0.9)]),  # the radio took one paragraph
+        (2, 3, [(400, 600, 100, 300, 0.9)]),  # ... which the paper has too
+    ]
+    groups = passage_groups(infos, pairs, {})
+    paragraph = [g for g in groups if any(aid == 3 for aid, _, _ in g.members)]
+    assert len(paragraph) == 1
+    assert sorted(aid for aid, _, _ in paragraph[0].members) == [1, 2, 3]
+    assert paragraph[0].earliest == 1

@@ -181,27 +181,31 @@ def passage_groups(
 ) -> list[PassageGroup]:
     """Groups of passages that are one text printed in several articles.
 
-    Each aligned passage links a span in one article to a span in another; within an article,
-    spans overlapping by at least ``min_overlap`` of the *longer* one are the same text. Groups
-    are the connected components. Measuring against the longer span matters: a long passage
-    between two news tickers contains many short agency items, and merging each item with it
-    (as "half of the shorter one overlaps") would chain every story the tickers carried into
-    one giant component. A group is boilerplate when at least ``boilerplate_outlet_share`` of its
+    Within an article, passage spans overlapping by at least ``min_overlap`` of the *longer*
+    one are one region (the same text). Each region hangs under a region of the earliest
+    article it was aligned with, so a group is a tree rooted at an original text and its
+    copies, copies of copies included. Connected components would not do: long passages
+    between news tickers or roundups link many unrelated stories and chain everything into one
+    giant component. A group is boilerplate when at least ``boilerplate_outlet_share`` of its
     articles (and at least ``boilerplate_min_articles``) come from one outlet, or when most of
     its text lies in boilerplate sentences.
     """
     by_aid = {i.aid: i for i in infos}
     times = {i.aid: parse_time(i.published) for i in infos}
+
+    def order_key(aid: int) -> tuple[bool, datetime, str]:
+        t = times[aid]
+        return (t is None, t or datetime.min, by_aid[aid].id)
+
     nodes: list[tuple[int, int, int]] = []
-    links: list[tuple[int, int]] = []
+    links: list[tuple[int, int, int]] = []  # node, node, passage length (both sides)
     for a, b, passages in pairs:
         for a0, a1, b0, b1, _ in passages:
             nodes.append((a, a0, a1))
             nodes.append((b, b0, b1))
-            links.append((len(nodes) - 2, len(nodes) - 1))
-    uf = _UnionFind(len(nodes))
-    for x, y in links:
-        uf.union(x, y)
+            links.append((len(nodes) - 2, len(nodes) - 1, a1 - a0 + b1 - b0))
+    # 1. Regions: within an article, spans that are the same text.
+    regions = _UnionFind(len(nodes))
     per_article: dict[int, list[int]] = defaultdict(list)
     for idx, (aid, _, _) in enumerate(nodes):
         per_article[aid].append(idx)
@@ -214,11 +218,57 @@ def passage_groups(
             for j in active:
                 overlap = min(e, nodes[j][2]) - s
                 if overlap >= min_overlap * max(e - s, nodes[j][2] - nodes[j][1]):
-                    uf.union(i, j)
+                    regions.union(i, j)
             active.append(i)
+    # 2. Each region hangs under one region of an earlier article it was aligned with (the
+    # earliest such article; the longest passage among equals). Following these links from
+    # later to earlier copies gives trees, one per original text: a long passage between two
+    # tickers cannot tie together the unrelated stories each ticker carries.
+    best: dict[int, tuple[tuple[bool, datetime, str], int, int]] = {}
+    for x, y, length in links:
+        rx, ry = regions.find(x), regions.find(y)
+        for child, parent in ((rx, ry), (ry, rx)):
+            if order_key(nodes[parent][0]) < order_key(nodes[child][0]):
+                offer = (order_key(nodes[parent][0]), -length, parent)
+                if child not in best or offer < best[child]:
+                    best[child] = offer
+    root_of: dict[int, int] = {}
+
+    def root(region: int) -> int:
+        path = []
+        while region in best and region not in root_of:
+            path.append(region)
+            region = best[region][2]
+        top = root_of.get(region, region)
+        for r in path:
+            root_of[r] = top
+        return top
+
+    # A region aligned only with later copies that already hang under an earlier original
+    # (the outlet that printed a paragraph too, but was not the one the others copied it
+    # from) joins that original's group instead of standing alone.
+    partners: dict[int, set[int]] = defaultdict(set)
+    for x, y, _ in links:
+        rx, ry = regions.find(x), regions.find(y)
+        partners[rx].add(ry)
+        partners[ry].add(rx)
+    changed = True
+    while changed:
+        changed = False
+        root_of.clear()
+        for r in sorted(partners, key=lambda r: (order_key(nodes[r][0]), r)):
+            if r in best:
+                continue
+            mine = order_key(nodes[r][0])
+            earlier = [t for t in {root(p) for p in partners[r]} if order_key(nodes[t][0]) < mine]
+            if earlier:
+                top = min(earlier, key=lambda t: (order_key(nodes[t][0]), t))
+                best[r] = (order_key(nodes[top][0]), 0, top)
+                changed = True
+
     components: dict[int, list[int]] = defaultdict(list)
     for idx in range(len(nodes)):
-        components[uf.find(idx)].append(idx)
+        components[root(regions.find(idx))].append(idx)
     groups = []
     for idxs in components.values():
         spans: dict[int, list[tuple[int, int]]] = defaultdict(list)
@@ -235,6 +285,8 @@ def passage_groups(
                     merged.append([s, e])
             members.extend((aid, s, e) for s, e in merged)
         articles = sorted(spans)
+        if len(articles) < 2:
+            continue  # a text found twice in one article only is no reuse across articles
         outlets = [by_aid[a].outlet for a in articles]
         top = max((outlets.count(o) for o in set(outlets) if o), default=0)
         member_chars = sum(e - s for _, s, e in members)
