@@ -30,6 +30,7 @@ import xxhash
 _WORD_CHARS = r"(?:[^\W_]|[\u0300-\u036f])+"
 _JOINER = r"(?:\u00ad[\s]*|-[ \t]*\r?\n[ \t]*(?=[^\W\d_A-ZÄÖÜÀ-ÞА-Я]))"
 _WORD_RE = re.compile(rf"{_WORD_CHARS}(?:{_JOINER}{_WORD_CHARS})*")
+_WORD_SPLIT_RE = re.compile(rf"({_WORD_RE.pattern})")
 _JOIN_STRIP_RE = re.compile(r"\u00ad|-[ \t]*\r?\n[ \t]*|\s+")
 
 
@@ -81,9 +82,16 @@ def tokenize(text: str) -> Tokens:
 
     Normalisation and hashing run once per distinct raw word, not per token.
     """
-    matches = list(_WORD_RE.finditer(text))
+    # split() with a capturing group alternates separators and words without building a Match
+    # object per word; word offsets follow from the cumulative lengths of the pieces.
+    pieces = _WORD_SPLIT_RE.split(text)
+    words = pieces[1::2]
+    lengths = np.fromiter(map(len, pieces), dtype=np.int64, count=len(pieces))
+    ends_all = np.cumsum(lengths)
+    word_ends = ends_all[1::2]
+    word_starts = word_ends - lengths[1::2]
     raw_index: dict[str, int] = {}
-    index = [raw_index.setdefault(m.group(), len(raw_index)) for m in matches]
+    index = [raw_index.setdefault(w, len(raw_index)) for w in words]
     raw_forms = [normalize_form(raw) for raw in raw_index]
     # Different raw spellings ("Die", "die") share one normalised form and one vocabulary slot.
     form_index: dict[str, int] = {}
@@ -98,8 +106,8 @@ def tokenize(text: str) -> Tokens:
     )
     vocabulary_index = raw_to_form[np.asarray(index, dtype=np.int64)]
     return Tokens(
-        starts=np.fromiter((m.start() for m in matches), dtype=np.int32, count=len(matches)),
-        ends=np.fromiter((m.end() for m in matches), dtype=np.int32, count=len(matches)),
+        starts=word_starts.astype(np.int32),
+        ends=word_ends.astype(np.int32),
         ids=vocab_ids[vocabulary_index],
         vocabulary=vocabulary,
         vocabulary_index=vocabulary_index,
