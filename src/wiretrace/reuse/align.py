@@ -122,15 +122,16 @@ def _may_be_summary(
     """Whether the summary clustering could change anything, judged from the normal result.
 
     It can only join passages that lie close together on one side and within
-    ``summary_max_gap`` on the other, or stretch a passage whose sides already differ in
-    length by more than a factor of two. Most copies are neither, so the second clustering
-    is skipped for them.
+    ``summary_max_gap`` on the other, or stretch a passage of three or more sentences whose
+    sides already differ in length by more than a factor of two. Most copies are neither, so
+    the second clustering is skipped for them.
     """
     for f in fragments:
         chars_a = _side_chars(a, [(f.a0, f.a1)])
         chars_b = _side_chars(b, [(f.b0, f.b1)])
-        if min(chars_a, chars_b) * 2 < max(chars_a, chars_b):
-            return True
+        long_side_sentences = max(f.a1 - f.a0, f.b1 - f.b0)
+        if min(chars_a, chars_b) * 2 < max(chars_a, chars_b) and long_side_sentences >= 3:
+            return True  # a summary condenses several sentences, not one or two
     near, wide = settings.max_gap + 1, settings.summary_max_gap + 1
     for i, f in enumerate(fragments):
         for g in fragments[i + 1 :]:
