@@ -48,9 +48,8 @@ def snapshot(db: Path) -> dict[str, object]:
         for aid, reused, bp, orig, sources, dup in conn.execute("SELECT * FROM article_stats")
     )
     members = sorted(
-        (ids[aid], start, end, gid) for gid, aid, start, end in conn.execute(
-            "SELECT * FROM group_members"
-        )
+        (ids[aid], start, end, gid)
+        for gid, aid, start, end in conn.execute("SELECT * FROM group_members")
     )
     groups = sorted(conn.execute("SELECT gid, members, earliest, boilerplate FROM groups"))
     conn.close()
@@ -121,7 +120,9 @@ def test_interrupted_alignment_finishes_on_rerun(
     conn = sqlite3.connect(db)
     stored_articles = conn.execute("SELECT count(*) FROM articles").fetchone()[0]
     stored_pairs = conn.execute("SELECT count(*) FROM pairs").fetchone()[0]
+    statuses = [s for (s,) in conn.execute("SELECT status FROM runs ORDER BY run")]
     conn.close()
+    assert statuses == ["interrupted"]
     assert stored_articles == len(articles)  # ingest had committed
     assert 0 < stored_pairs < len(snapshot(whole)["pairs"])  # part of the alignment had too
     summary = analyze(articles, str(db), jobs=1)

@@ -20,6 +20,7 @@ Killing the process at any point leaves a consistent store; running again finish
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import json
@@ -115,8 +116,11 @@ def _fingerprint_chunk(texts: list[str]) -> list[Fingerprint]:
 
 
 # Texts prepared during this run's ingest, by article key: the align stage (forked workers
-# inherit it) then prepares only articles stored by earlier runs.
+# inherit it) then prepares only articles stored by earlier runs. Bounded by a token budget
+# (about 40 bytes a token, so ~1.2 GB): beyond it articles are prepared again when aligned.
 _preloaded: dict[int, PreparedText] = {}
+_preloaded_tokens = [0]
+_PRELOAD_TOKEN_BUDGET = 30_000_000
 
 
 @lru_cache(maxsize=2048)
@@ -233,7 +237,9 @@ def _ingest(
                 row = NewArticle(article, h, agencies, dup, keys, sents, prepared.sentences)
                 (aid,) = store.add_articles([row], run)
                 known_hashes.setdefault(h, aid)
-                _preloaded[aid] = dataclasses.replace(prepared, text=article.text)
+                if _preloaded_tokens[0] < _PRELOAD_TOKEN_BUDGET:
+                    _preloaded[aid] = dataclasses.replace(prepared, text=article.text)
+                    _preloaded_tokens[0] += len(prepared.tokens)
             in_tx += len(chunk)
             done += len(chunk)
             if in_tx >= _INGEST_BATCH:
@@ -304,8 +310,10 @@ def analyze(
     errors = on_error or (lambda e: None)
     store = Store.open(db_path)
     _preloaded.clear()
+    _preloaded_tokens[0] = 0
+    run = store.start_run(inputs or [])
+    finished = False
     try:
-        run = store.start_run(inputs or [])
         summary = AnalyzeSummary(run=run)
         t0 = time.perf_counter()
         _ingest(store, articles, run, settings, jobs, summary, errors, progress)
@@ -331,9 +339,13 @@ def analyze(
             "derive": t4 - t3,
         }
         store.finish_run(run, "done", summary.added, summary.skipped)
+        finished = True
         return summary
     finally:
         _preloaded.clear()
+        if not finished:  # interrupted or failed: say so in the runs table, then close
+            with contextlib.suppress(sqlite3.Error):
+                store.finish_run(run, "interrupted", 0, 0)
         store.close()
 
 
