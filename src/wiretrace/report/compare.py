@@ -7,20 +7,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from wiretrace.model import Article, Comparison, Span
+from wiretrace.model import Article, Comparison
+from wiretrace.report.spans import covered_chars
 from wiretrace.reuse.align import align_prepared
 from wiretrace.reuse.prepared import PreparedText, prepare
 from wiretrace.settings import Settings
 from wiretrace.stories.score import same_story
-
-
-def _covered_chars(spans: list[Span]) -> int:
-    total, end = 0, 0
-    for s in sorted(spans):
-        if s.end > end:
-            total += s.end - max(s.start, end)
-            end = s.end
-    return total
 
 
 def compare_prepared(
@@ -35,8 +27,8 @@ def compare_prepared(
     title_a = prepare(a.title, settings.align) if a.title else None
     title_b = prepare(b.title, settings.align) if b.title else None
     verdict = same_story(pa, pb, passages, settings.same_story, title_a, title_b)
-    cov_a = _covered_chars([p.a for p in passages]) / max(len(a.text), 1)
-    cov_b = _covered_chars([p.b for p in passages]) / max(len(b.text), 1)
+    cov_a = covered_chars((p.a.start, p.a.end) for p in passages) / max(len(a.text), 1)
+    cov_b = covered_chars((p.b.start, p.b.end) for p in passages) / max(len(b.text), 1)
     return Comparison(a, b, verdict, round(cov_a, 4), round(cov_b, 4), tuple(passages))
 
 

@@ -17,6 +17,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from wiretrace.report.spans import covered_chars, subtract
+
 PassageTuple = tuple[int, int, int, int, float]  # a_start, a_end, b_start, b_end, similarity
 
 
@@ -72,32 +74,6 @@ def parse_time(value: str | None) -> datetime | None:
     return t
 
 
-def _union_length(spans: list[tuple[int, int]]) -> int:
-    total, end = 0, -1
-    for s, e in sorted(spans):
-        if e > end:
-            total += e - max(s, end)
-            end = e
-    return total
-
-
-def _subtract(spans: list[tuple[int, int]], cut: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Parts of ``spans`` outside every interval of ``cut``."""
-    out = []
-    cut = sorted(cut)
-    for s, e in sorted(spans):
-        pos = s
-        for cs, ce in cut:
-            if ce <= pos or cs >= e:
-                continue
-            if cs > pos:
-                out.append((pos, cs))
-            pos = max(pos, ce)
-        if pos < e:
-            out.append((pos, e))
-    return out
-
-
 def article_stats(
     infos: list[ArticleInfo],
     pairs: list[tuple[int, int, list[PassageTuple]]],
@@ -125,13 +101,13 @@ def article_stats(
     for info in infos:
         aid = info.aid
         bp = sorted(boilerplate.get(aid, []))
-        bp_chars = _union_length(bp)
+        bp_chars = covered_chars(bp)
         reused_spans: list[tuple[int, int]] = []
         sources = []
         duplicate_of = None
         for other, spans in shared.get(aid, {}).items():
-            mine = _union_length(spans)
-            theirs = _union_length(shared[other][aid])
+            mine = covered_chars(spans)
+            theirs = covered_chars(shared[other][aid])
             if (
                 mine >= duplicate_coverage * info.chars
                 and theirs >= duplicate_coverage * by_aid[other].chars
@@ -140,12 +116,12 @@ def article_stats(
             ):
                 duplicate_of = other
             if is_source(other, aid):
-                clean = _subtract(spans, bp)
+                clean = subtract(spans, bp)
                 reused_spans.extend(clean)
-                n = _union_length(clean)
+                n = covered_chars(clean)
                 if n:
                     sources.append((other, n))
-        reused = _union_length(reused_spans)
+        reused = covered_chars(reused_spans)
         base = max(info.chars - bp_chars, 1)
         originality = max(0.0, 1.0 - reused / base)
         sources.sort(key=lambda s: (-s[1], order_key(s[0])))
@@ -291,7 +267,7 @@ def passage_groups(
         top = max((outlets.count(o) for o in set(outlets) if o), default=0)
         member_chars = sum(e - s for _, s, e in members)
         bp_chars = sum(
-            _union_length(
+            covered_chars(
                 [
                     (max(s, bs), min(e, be))
                     for bs, be in boilerplate.get(aid, [])

@@ -37,6 +37,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
+from wiretrace.report.spans import covered_chars
+
 if TYPE_CHECKING:  # pragma: no cover
     import pyarrow
 
@@ -193,15 +195,6 @@ def passage_records(store: Store) -> Iterator[dict[str, Any]]:
 # --- pairs -----------------------------------------------------------------------------------
 
 
-def _covered(spans: list[tuple[int, int]]) -> int:
-    total, end = 0, 0
-    for s, e in sorted(spans):
-        if e > end:
-            total += e - max(s, end)
-            end = e
-    return total
-
-
 def pair_records(store: Store) -> Iterator[dict[str, Any]]:
     """One record per pair of articles sharing at least one passage, in store order ``(a, b)``.
 
@@ -229,8 +222,12 @@ def pair_records(store: Store) -> Iterator[dict[str, Any]]:
                 "a": {"id": a_id, "path": a_path, "chars": a_chars},
                 "b": {"id": b_id, "path": b_path, "chars": b_chars},
                 "coverage": {
-                    "a": round(_covered([(p[0], p[1]) for p in passages]) / max(a_chars, 1), 4),
-                    "b": round(_covered([(p[2], p[3]) for p in passages]) / max(b_chars, 1), 4),
+                    "a": round(
+                        covered_chars([(p[0], p[1]) for p in passages]) / max(a_chars, 1), 4
+                    ),
+                    "b": round(
+                        covered_chars([(p[2], p[3]) for p in passages]) / max(b_chars, 1), 4
+                    ),
                 },
                 "passages": [
                     {
