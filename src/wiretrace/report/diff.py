@@ -9,11 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
 from rapidfuzz.distance import Indel
 
 from wiretrace.model import Passage, Span
-from wiretrace.text.tokens import Tokens
+from wiretrace.text.tokens import Tokens, token_range
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,12 +28,6 @@ class Edit:
     b: Span
 
 
-def _token_range(tokens: Tokens, span: Span) -> tuple[int, int]:
-    lo = int(np.searchsorted(tokens.starts, span.start, side="left"))
-    hi = int(np.searchsorted(tokens.starts, span.end, side="left"))
-    return lo, hi
-
-
 def _chars(tokens: Tokens, lo: int, hi: int, fallback: int) -> Span:
     """Span from the start of token lo to the end of token hi - 1 (empty at fallback if none)."""
     if hi <= lo:
@@ -44,8 +37,8 @@ def _chars(tokens: Tokens, lo: int, hi: int, fallback: int) -> Span:
 
 def passage_edits(tokens_a: Tokens, tokens_b: Tokens, passage: Passage) -> list[Edit]:
     """Word-level edits turning passage side a into side b, in text order."""
-    a0, a1 = _token_range(tokens_a, passage.a)
-    b0, b1 = _token_range(tokens_b, passage.b)
+    a0, a1 = token_range(tokens_a, passage.a.start, passage.a.end)
+    b0, b1 = token_range(tokens_b, passage.b.start, passage.b.end)
     ids_a = tokens_a.ids[a0:a1].tolist()
     ids_b = tokens_b.ids[b0:b1].tolist()
     edits: list[Edit] = []

@@ -27,6 +27,7 @@ from wiretrace.reuse.prepared import PreparedText, prepare
 from wiretrace.reuse.refine import dense_segments, matched_blocks, refined_spans
 from wiretrace.reuse.vectors import SentenceSimilarities, pair_space
 from wiretrace.settings import AlignSettings
+from wiretrace.text.tokens import token_range
 
 __all__ = ["PreparedText", "align_pair", "align_prepared", "prepare"]
 
@@ -43,12 +44,9 @@ def _char_span(p: PreparedText, s0: int, s1: int) -> Span:
 
 def _token_similarity(a: PreparedText, sa: Span, b: PreparedText, sb: Span) -> float:
     """Indel similarity in [0, 1] of the normalised token sequences inside two spans."""
-    ia = a.tokens.ids[
-        np.searchsorted(a.tokens.starts, sa.start) : np.searchsorted(a.tokens.starts, sa.end)
-    ]
-    ib = b.tokens.ids[
-        np.searchsorted(b.tokens.starts, sb.start) : np.searchsorted(b.tokens.starts, sb.end)
-    ]
+    a0, a1 = token_range(a.tokens, sa.start, sa.end)
+    b0, b1 = token_range(b.tokens, sb.start, sb.end)
+    ia, ib = a.tokens.ids[a0:a1], b.tokens.ids[b0:b1]
     return float(Indel.normalized_similarity(ia.tolist(), ib.tolist()))
 
 

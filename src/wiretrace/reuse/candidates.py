@@ -37,6 +37,26 @@ def _unique_key_article(keys: np.ndarray, aids: np.ndarray) -> tuple[np.ndarray,
     return k[keep], a[keep]
 
 
+def pairs_within_runs(
+    members: np.ndarray, starts: np.ndarray, counts: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Every pair of members inside each run ``members[starts[r] : starts[r] + counts[r]]``.
+
+    Returns ``(first, second)`` arrays with ``first`` the earlier member of the run; runs of
+    one member give nothing. Runs of equal length are expanded together (one triangle each).
+    """
+    firsts, seconds = [], []
+    for n in np.unique(counts[counts >= 2]).tolist():
+        block = members[starts[counts == n][:, None] + np.arange(n)[None, :]]
+        i, j = np.triu_indices(n, 1)
+        firsts.append(block[:, i].reshape(-1))
+        seconds.append(block[:, j].reshape(-1))
+    if not firsts:
+        empty = np.zeros(0, dtype=members.dtype)
+        return empty, empty
+    return np.concatenate(firsts), np.concatenate(seconds)
+
+
 def candidate_pairs(
     aids: np.ndarray,
     keys: np.ndarray,
@@ -80,17 +100,9 @@ def candidate_pairs(
         too_many = np.unique(codes[counts > max_outlet_df] // n_outlets)
         boilerplate[too_many] = True
     usable = (df <= max_df) & ~boilerplate
-    firsts, seconds = [], []
-    for n in np.unique(df[usable]).tolist():
-        sel = starts[usable & (df == n)]
-        block = a[sel[:, None] + np.arange(n)[None, :]]  # (keys with n articles, n), sorted rows
-        i, j = np.triu_indices(n, 1)
-        firsts.append(block[:, i].reshape(-1))
-        seconds.append(block[:, j].reshape(-1))
-    if not firsts:
+    first, second = pairs_within_runs(a, starts[usable], df[usable])
+    if len(first) == 0:
         return Candidates(empty.pairs, empty.shared, np.unique(k[starts[boilerplate]]))
-    first = np.concatenate(firsts)
-    second = np.concatenate(seconds)
     span = int(a.max()) + 1
     codes, shared = np.unique(first * span + second, return_counts=True)
     ok = shared >= min_shared

@@ -87,6 +87,33 @@ def cluster_seeds(
     return done
 
 
+def _trim_edges(
+    cluster: np.ndarray,
+    weight: np.ndarray,
+    is_weak: Callable[[np.ndarray, np.ndarray, int], np.ndarray],
+) -> np.ndarray:
+    """Repeatedly drop the seeds of an edge sentence (the first or last one in a, then in b)
+    when all of them are weak; ``is_weak(seeds, weights, axis)`` marks weak seeds."""
+    keep = np.ones(len(cluster), dtype=bool)
+    while keep.sum() > 1:
+        c, w = cluster[keep], weight[keep]
+        idx = np.nonzero(keep)[0]
+        dropped = False
+        for axis in (0, 1):
+            weak = is_weak(c, w, axis)
+            for edge in (c[:, axis].min(), c[:, axis].max()):
+                at_edge = c[:, axis] == edge
+                if not at_edge.all() and weak[at_edge].all():
+                    keep[idx[at_edge]] = False
+                    dropped = True
+                    break
+            if dropped:
+                break
+        if not dropped:
+            break
+    return cluster[keep]
+
+
 def trim_dominated_edges(cluster: np.ndarray, weight: np.ndarray, ratio: float) -> np.ndarray:
     """Drop seeds at a cluster's edges whose partner sentence has a much better partner inside.
 
@@ -98,28 +125,14 @@ def trim_dominated_edges(cluster: np.ndarray, weight: np.ndarray, ratio: float) 
     """
     if len(cluster) < 2:
         return cluster
-    keep = np.ones(len(cluster), dtype=bool)
-    while keep.sum() > 1:
-        c, w = cluster[keep], weight[keep]
-        idx = np.nonzero(keep)[0]
-        changed = False
-        for axis in (0, 1):
-            other = c[:, 1 - axis]
-            best_of_partner = np.zeros(int(other.max()) + 1)
-            np.maximum.at(best_of_partner, other, w)
-            weak = w < ratio * best_of_partner[other]
-            for edge in (c[:, axis].min(), c[:, axis].max()):
-                at_edge = c[:, axis] == edge
-                if at_edge.all() or not weak[at_edge].all():
-                    continue
-                keep[idx[at_edge]] = False
-                changed = True
-                break
-            if changed:
-                break
-        if not changed:
-            break
-    return cluster[keep]
+
+    def dominated(c: np.ndarray, w: np.ndarray, axis: int) -> np.ndarray:
+        other = c[:, 1 - axis]
+        best_of_partner = np.zeros(int(other.max()) + 1)
+        np.maximum.at(best_of_partner, other, w)
+        return w < ratio * best_of_partner[other]
+
+    return _trim_edges(cluster, weight, dominated)
 
 
 def trim_weak_edges(cluster: np.ndarray, weight: np.ndarray, relative: float) -> np.ndarray:
@@ -134,23 +147,7 @@ def trim_weak_edges(cluster: np.ndarray, weight: np.ndarray, relative: float) ->
     bar = relative * float(np.median(weight))
     if bool((weight >= bar).all()):
         return cluster  # nothing weak to trim (the usual case)
-    keep = np.ones(len(cluster), dtype=bool)
-    while keep.sum() > 1:
-        c, w = cluster[keep], weight[keep]
-        idx = np.nonzero(keep)[0]
-        dropped = False
-        for axis in (0, 1):
-            for edge in (c[:, axis].min(), c[:, axis].max()):
-                at_edge = c[:, axis] == edge
-                if not at_edge.all() and (w[at_edge] < bar).all():
-                    keep[idx[at_edge]] = False
-                    dropped = True
-                    break
-            if dropped:
-                break
-        if not dropped:
-            break
-    return cluster[keep]
+    return _trim_edges(cluster, weight, lambda c, w, axis: w < bar)
 
 
 def extend_seeds(

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from wiretrace.reuse.candidates import pairs_within_runs
 from wiretrace.reuse.prepared import PreparedText
 
 
@@ -69,15 +70,10 @@ def similar_pairs(sets: list[np.ndarray], threshold: float) -> tuple[np.ndarray,
     p_owner, p_rank = p_owner[by_value], p_rank[by_value]
     starts = np.flatnonzero(np.r_[True, p_rank[1:] != p_rank[:-1]])
     counts = np.diff(np.r_[starts, len(p_rank)])
-    firsts, seconds = [], []
-    for n in np.unique(counts[counts >= 2]).tolist():
-        block = p_owner[starts[counts == n][:, None] + np.arange(n)[None, :]]
-        i, j = np.triu_indices(n, 1)
-        firsts.append(block[:, i].reshape(-1))
-        seconds.append(block[:, j].reshape(-1))
-    if not firsts:
+    first, second = pairs_within_runs(p_owner, starts, counts)
+    if len(first) == 0:
         return np.zeros((0, 2), np.int64), np.zeros(0)
-    codes = np.unique(np.concatenate(firsts) * len(sets) + np.concatenate(seconds))
+    codes = np.unique(first * len(sets) + second)
     cand_i, cand_j = codes // len(sets), codes % len(sets)
     # Size filter, then exact verification.
     small, large = (

@@ -72,6 +72,13 @@ def normalize_form(raw: str) -> str:
     return raw.casefold()
 
 
+def token_range(tokens: Tokens, start: int, end: int) -> tuple[int, int]:
+    """``[first, last + 1)`` of the tokens that start inside the characters ``[start, end)``."""
+    lo = int(np.searchsorted(tokens.starts, start, side="left"))
+    hi = int(np.searchsorted(tokens.starts, end, side="left"))
+    return lo, hi
+
+
 def stable_hash(form: str) -> int:
     """A 64-bit hash of a string, stable across processes (unlike ``hash``)."""
     return xxhash.xxh3_64_intdigest(form.encode())
