@@ -94,6 +94,10 @@ def main() -> int:
             f"   candidates {full.candidates:,}, pairs with passages {full.pairs_with_passages:,},"
             f" groups {full.groups:,}"
         )
+        print(
+            f"   near-duplicate pairs {full.near_duplicates:,}, articles collapsed"
+            f" {full.collapsed:,}, mapped pairs {full.mapped_pairs:,}"
+        )
         if tail:
             t2 = time.perf_counter()
             inc = analyze(iter_list(tail), db, jobs=args.jobs)

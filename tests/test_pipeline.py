@@ -29,12 +29,12 @@ def snapshot(db: Path) -> dict[str, object]:
     conn = sqlite3.connect(db)
     ids = dict(conn.execute("SELECT aid, id FROM articles"))
     pairs = []
-    for a, b, _, passages in conn.execute("SELECT * FROM pairs"):
+    for a, b, passages, mapped in conn.execute("SELECT a, b, passages, mapped FROM pairs"):
         rows = json.loads(passages)
         if ids[a] > ids[b]:  # orient by article id, as insertion order may differ
             a, b = b, a
             rows = sorted([b0, b1, a0, a1, sim] for a0, a1, b0, b1, sim in rows)
-        pairs.append((ids[a], ids[b], rows))
+        pairs.append((ids[a], ids[b], rows, mapped))
     pairs.sort()
     stats = sorted(
         (
@@ -47,13 +47,18 @@ def snapshot(db: Path) -> dict[str, object]:
         )
         for aid, reused, bp, orig, sources, dup in conn.execute("SELECT * FROM article_stats")
     )
-    members = sorted(
-        (ids[aid], start, end, gid)
-        for gid, aid, start, end in conn.execute("SELECT * FROM group_members")
+    # Groups by content (their numbers and store keys depend on insertion order).
+    members: dict[int, list[tuple[str, int, int]]] = {}
+    for gid, aid, start, end in conn.execute("SELECT * FROM group_members"):
+        members.setdefault(gid, []).append((ids[aid], start, end))
+    groups = sorted(
+        (n, ids[earliest], boilerplate, sorted(members[gid]))
+        for gid, n, earliest, boilerplate in conn.execute(
+            "SELECT gid, members, earliest, boilerplate FROM groups"
+        )
     )
-    groups = sorted(conn.execute("SELECT gid, members, earliest, boilerplate FROM groups"))
     conn.close()
-    return {"pairs": pairs, "stats": stats, "members": members, "groups": groups}
+    return {"pairs": pairs, "stats": stats, "groups": groups}
 
 
 def test_incremental_runs_equal_one_run_over_everything(
@@ -183,3 +188,104 @@ def test_exact_copies_are_marked_duplicate_of_the_first(tmp_path: Path) -> None:
     conn = sqlite3.connect(db)
     rows = dict(conn.execute("SELECT id, duplicate_of FROM articles"))
     assert rows["one"] is None and rows["two"] == 1
+
+
+# --- near-duplicates: copies collapse onto their representative ----------------------------------
+
+
+def _light_copy(article: Article) -> Article:
+    """The article as another outlet printed it an hour later, one word dropped."""
+    words = article.text.split(" ")
+    del words[len(words) // 2]
+    return Article(
+        id=article.id + "-copy",
+        text=" ".join(words),
+        outlet=f"{article.outlet or 'none'}-reprint",
+        published=article.published.replace("T0", "T1", 1) if article.published else None,
+    )
+
+
+@pytest.fixture(scope="module")
+def with_copies(articles: list[Article]) -> list[Article]:
+    return articles + [_light_copy(a) for a in articles]
+
+
+def test_copies_are_collapsed_and_get_their_representatives_passages(
+    articles: list[Article], with_copies: list[Article], tmp_path: Path
+) -> None:
+    from rapidfuzz.fuzz import ratio
+
+    db = tmp_path / "w.db"
+    summary = analyze(with_copies, str(db), jobs=1)
+    assert summary.collapsed == len(articles) and summary.mapped_pairs > 0
+    conn = sqlite3.connect(db)
+    ids = dict(conn.execute("SELECT aid, id FROM articles"))
+    texts = dict(conn.execute("SELECT aid, text FROM articles"))
+    dup = {
+        ids[a]: ids.get(d) for a, d in conn.execute("SELECT aid, duplicate_of FROM article_stats")
+    }
+    assert all(dup[a.id + "-copy"] == a.id for a in articles)
+    aligned = {
+        (ids[a], ids[b]): json.loads(p)
+        for a, b, p in conn.execute("SELECT a, b, passages FROM pairs WHERE mapped = 0")
+    }
+    mapped = conn.execute("SELECT a, b, passages FROM pairs WHERE mapped = 1").fetchall()
+    # A copy is aligned with its representative only; its other pairs are mapped.
+    for x, y in aligned:
+        if x.endswith("-copy") or y.endswith("-copy"):
+            assert {x, y} == {x.removesuffix("-copy"), x.removesuffix("-copy") + "-copy"}
+    for a, b, passages in mapped:
+        x, y = ids[a], ids[b]
+        source = (x.removesuffix("-copy"), y.removesuffix("-copy"))
+        original = aligned.get(source) or aligned.get(source[::-1])
+        assert original, (x, y)
+        # Each mapped passage holds the text of a passage of the representatives' pair: the
+        # same words, but for the one a copy dropped.
+        rows = json.loads(passages)
+        assert len(rows) <= len(original)
+        for a0, a1, b0, b1, _ in rows:
+            assert a1 - a0 >= 100 and b1 - b0 >= 100
+            assert any(
+                ratio(texts[a][a0:a1], _side(texts, ids, source, o, x)) > 95 for o in original
+            ), (x, y)
+
+
+def _side(texts: dict, ids: dict, pair: tuple[str, str], row: list, name: str) -> str:
+    """The text of aligned passage ``row`` of ``pair`` on the side of article ``name`` (or of
+    the article it copies)."""
+    key = {v: k for k, v in ids.items()}
+    a, b = sorted((key[pair[0]], key[pair[1]]))
+    aid = key[name.removesuffix("-copy")]
+    return texts[aid][row[0] : row[1]] if aid == a else texts[aid][row[2] : row[3]]
+
+
+def test_incremental_runs_with_copies_equal_one_run(
+    articles: list[Article], with_copies: list[Article], tmp_path: Path
+) -> None:
+    whole = tmp_path / "whole.db"
+    analyze(with_copies, str(whole), jobs=1)
+    copies = with_copies[len(articles) :]
+    parts = tmp_path / "parts.db"
+    # Copies first: they represent their sets until the earlier originals arrive.
+    for chunk in (copies[:6], articles[:7], copies[6:], articles[7:]):
+        analyze(chunk, str(parts), jobs=1)
+    assert snapshot(parts) == snapshot(whole)
+
+
+def test_a_store_from_schema_1_is_upgraded_and_gets_the_same_results(
+    with_copies: list[Article], tmp_path: Path
+) -> None:
+    whole = tmp_path / "whole.db"
+    analyze(with_copies, str(whole), jobs=1)
+    old = tmp_path / "old.db"
+    analyze(with_copies[:10], str(old), jobs=1)
+    conn = sqlite3.connect(old)  # what wiretrace 0.1 wrote: schema 1
+    conn.executescript(
+        "ALTER TABLE articles DROP COLUMN document_keys;"
+        " ALTER TABLE pairs DROP COLUMN mapped; ALTER TABLE pairs DROP COLUMN blocks;"
+        " DROP TABLE near_duplicates;"
+        " UPDATE meta SET value = '1' WHERE key = 'schema_version';"
+    )
+    conn.close()
+    analyze(with_copies[10:], str(old), jobs=1)
+    assert snapshot(old) == snapshot(whole)

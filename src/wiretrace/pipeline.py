@@ -1,19 +1,23 @@
 """The main job: ingest articles into a store, find reused text across them, derive results.
 
-``analyze(articles, db_path)`` runs four restartable stages, each committing what it finished:
+``analyze(articles, db_path)`` runs five restartable stages, each committing what it finished:
 
 1. **ingest**: new articles (by id; same id with the same text is skipped, with another text
-   reported) are prepared once to compute their sentence anchors and agency credits, then
-   stored together with them in batches (one transaction each). Exact copies (same content
-   hash as a stored article) are marked ``duplicate_of`` at once.
-2. **candidates**: pairs of articles sharing enough non-boilerplate anchors, computed over the
-   whole store (a pure function of the stored anchors; cheap).
-3. **align**: only candidate pairs not aligned before are aligned (in worker processes); pairs
-   that are no longer candidates are dropped. Because alignment is a pure function of the two
-   texts and the candidates of the whole store, an incremental run ends in the same state as a
-   run over everything from scratch.
-4. **derive**: originality, sources, whole-article copies and passage groups are recomputed
-   from all stored pairs in one transaction.
+   reported) are prepared once to compute their sentence anchors, near-duplicate keys and
+   agency credits, then stored together with them in batches (one transaction each). Exact
+   copies (same content hash as a stored article) are marked ``duplicate_of`` at once.
+2. **near-duplicates**: pairs sharing a document key are verified with their exact shingle
+   Jaccard (only pairs never verified before); articles at or above ``collapse_jaccard`` form
+   sets of copies, each represented by its earliest article (see ``reuse.collapse``).
+3. **candidates**: pairs of representatives sharing enough non-boilerplate anchors, computed
+   over the whole store (a pure function of the stored anchors; cheap).
+4. **align**: only pairs not aligned before are aligned (in worker processes): candidate pairs,
+   and each copy with its representative; pairs no longer wanted are dropped. Because
+   alignment is a pure function of the two texts and the wanted pairs a pure function of the
+   whole store, an incremental run ends in the same state as a run over everything at once.
+5. **derive**: the representatives' passages are mapped onto their copies (stored as mapped
+   pairs); originality, sources, whole-article copies and passage groups are recomputed from
+   all pairs in one transaction.
 
 Killing the process at any point leaves a consistent store; running again finishes the job.
 """
@@ -31,6 +35,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from functools import lru_cache
 from itertools import islice
 
@@ -38,14 +43,32 @@ import numpy as np
 
 from wiretrace.errors import InputError
 from wiretrace.model import Article
-from wiretrace.report.corpus import ArticleInfo, PassageGroup, article_stats, passage_groups
+from wiretrace.report.corpus import (
+    ArticleInfo,
+    PassageGroup,
+    article_stats,
+    parse_time,
+    passage_groups,
+)
 from wiretrace.reuse.align import align_near_duplicates, align_prepared
 from wiretrace.reuse.anchors import AnchorSettings, sentence_anchors
 from wiretrace.reuse.candidates import candidate_pairs
+from wiretrace.reuse.collapse import (
+    OffsetMap,
+    char_blocks,
+    document_keys,
+    duplicate_candidates,
+    jaccard,
+    map_passages,
+    representatives,
+)
+from wiretrace.reuse.components import UnionFind
+from wiretrace.reuse.near_duplicates import shingle_hashes, shingles
 from wiretrace.reuse.prepared import PreparedText, prepare
 from wiretrace.settings import Settings
 from wiretrace.store.db import NewArticle, Store
 from wiretrace.text.credits import agency_credits
+from wiretrace.text.tokens import tokenize
 
 Progress = Callable[[str, int, int | None], None]
 """``progress(stage, done, total)``; total is None while unknown."""
@@ -68,6 +91,9 @@ class AnalyzeSummary:
     articles: int = 0
     candidates: int = 0
     aligned_now: int = 0
+    near_duplicates: int = 0
+    collapsed: int = 0
+    mapped_pairs: int = 0
     dropped_pairs: int = 0
     pairs_with_passages: int = 0
     groups: int = 0
@@ -97,18 +123,30 @@ def _init_worker(settings: Settings, db_path: str | None) -> None:
     _prepared_from_store.cache_clear()
 
 
-Fingerprint = tuple[np.ndarray, np.ndarray, PreparedText, tuple[str, ...]]
+@dataclass(frozen=True, slots=True)
+class Fingerprint:
+    """What ingest computes per text: sentence anchors (keys, sentence of each key), the
+    prepared text (without the text itself and its word list, which alignment does not
+    need), agency credits, the shingle set and its near-duplicate document keys."""
+
+    keys: np.ndarray
+    sentences: np.ndarray
+    prepared: PreparedText
+    agencies: tuple[str, ...]
+    shingles: np.ndarray
+    document_keys: np.ndarray
 
 
 def _fingerprint(text: str) -> Fingerprint:
-    """Anchors (keys, sentence of each key), the prepared text (without the text itself and its
-    word list, which alignment does not need) and the agency credits of a text."""
     assert _settings is not None
     p = prepare(text, _settings.align)
     anchors = sentence_anchors(p, _anchor_settings(_settings))
+    sh = shingles(p)
     # Without the text (the caller has it) and the word list: less to send between processes.
     slim = dataclasses.replace(p, text="", tokens=dataclasses.replace(p.tokens, vocabulary=()))
-    return anchors.keys, anchors.sentences, slim, agency_credits(text)
+    return Fingerprint(
+        anchors.keys, anchors.sentences, slim, agency_credits(text), sh, document_keys(sh)
+    )
 
 
 def _fingerprint_chunk(texts: list[str]) -> list[Fingerprint]:
@@ -121,6 +159,8 @@ def _fingerprint_chunk(texts: list[str]) -> list[Fingerprint]:
 _preloaded: dict[int, PreparedText] = {}
 _preloaded_tokens = [0]
 _PRELOAD_TOKEN_BUDGET = 30_000_000
+# Shingle sets of this run's articles, for verifying near-duplicate candidates (8 bytes a word).
+_shingles_now: dict[int, np.ndarray] = {}
 
 
 @lru_cache(maxsize=2048)
@@ -138,27 +178,36 @@ def _prepared(aid: int) -> PreparedText:
     return found if found is not None else _prepared_from_store(aid)
 
 
-def _align_chunk(
-    pairs: list[tuple[int, int, int, bool, bool]],
-) -> list[tuple[int, int, int, str]]:
-    """Align candidate pairs ``(a, b, shared, swap, near_copy)``; passages as JSON ``[[a0, a1,
+AlignTask = tuple[int, int, int, bool, bool, bool]
+"""``(a, b, shared, swap, near_copy, copy_of_representative)``."""
+
+
+def _align_chunk(pairs: list[AlignTask]) -> list[tuple[int, int, int, str, bytes | None]]:
+    """Align pairs ``(a, b, shared, swap, near_copy, copy)``; passages as JSON ``[[a0, a1,
     b0, b1, sim]]`` with a's spans first. With ``swap`` the texts are aligned as (b, a), so
     that every pair is aligned in the order of its article ids whatever order the store holds
-    them in. Near-copies (most anchors shared) try the one-pass whole-text alignment first."""
+    them in. Near-copies (most anchors shared) try the one-pass whole-text alignment first.
+    For an article and its representative (``copy``) the runs of equal words are returned too
+    (int64 rows a0, a1, b0, b1, as bytes), to map the representative's passages later."""
     assert _settings is not None
     out = []
-    for a, b, shared, swap, near_copy in pairs:
+    for a, b, shared, swap, near_copy, copy in pairs:
         first, second = (b, a) if swap else (a, b)
+        pf, ps = _prepared(first), _prepared(second)
         found = None
-        if near_copy:
-            found = align_near_duplicates(_prepared(first), _prepared(second), _settings.align)
+        if near_copy or copy:
+            found = align_near_duplicates(pf, ps, _settings.align)
         if found is None:
-            found = align_prepared(_prepared(first), _prepared(second), _settings.align)
+            found = align_prepared(pf, ps, _settings.align)
+        blocks = None
+        if copy:
+            runs = char_blocks(pf, ps)
+            blocks = np.ascontiguousarray(runs[:, [2, 3, 0, 1]] if swap else runs, "<i8")
         if swap:  # found is oriented (b, a): put a's spans first again
             rows = sorted([p.b.start, p.b.end, p.a.start, p.a.end, p.similarity] for p in found)
         else:
             rows = [[p.a.start, p.a.end, p.b.start, p.b.end, p.similarity] for p in found]
-        out.append((a, b, shared, json.dumps(rows)))
+        out.append((a, b, shared, json.dumps(rows), None if blocks is None else blocks.tobytes()))
     return out
 
 
@@ -230,16 +279,26 @@ def _ingest(
             chunk = pending.popleft()
             if in_tx == 0:
                 store.begin()
-            for (article, h), (keys, sents, prepared, agencies) in zip(chunk, results, strict=True):
+            for (article, h), f in zip(chunk, results, strict=True):
                 dup = known_hashes.get(h)
                 if dup is not None:
                     summary.exact_duplicates += 1
-                row = NewArticle(article, h, agencies, dup, keys, sents, prepared.sentences)
+                row = NewArticle(
+                    article,
+                    h,
+                    f.agencies,
+                    dup,
+                    f.keys,
+                    f.sentences,
+                    f.prepared.sentences,
+                    f.document_keys,
+                )
                 (aid,) = store.add_articles([row], run)
                 known_hashes.setdefault(h, aid)
+                _shingles_now[aid] = f.shingles
                 if _preloaded_tokens[0] < _PRELOAD_TOKEN_BUDGET:
-                    _preloaded[aid] = dataclasses.replace(prepared, text=article.text)
-                    _preloaded_tokens[0] += len(prepared.tokens)
+                    _preloaded[aid] = dataclasses.replace(f.prepared, text=article.text)
+                    _preloaded_tokens[0] += len(f.prepared.tokens)
             in_tx += len(chunk)
             done += len(chunk)
             if in_tx >= _INGEST_BATCH:
@@ -255,6 +314,51 @@ def _ingest(
     finally:
         if in_tx:  # interrupted inside a batch: nothing of it is kept
             store.rollback()
+
+
+def _order(rows: list[dict]) -> dict[int, tuple[bool, datetime, str]]:
+    """Publication order of every article: dated ones by time, then undated; ties by id."""
+    out = {}
+    for r in rows:
+        t = parse_time(r["published"])
+        out[r["aid"]] = (t is None, t or datetime.min, r["id"])
+    return out
+
+
+def _stored_shingles(store: Store, aids: Iterable[int]) -> dict[int, np.ndarray]:
+    """Shingle sets of stored articles, from their texts (tokenising only)."""
+    return {aid: shingles_of(text) for aid, text in store.texts(aids).items()}
+
+
+def shingles_of(text: str) -> np.ndarray:
+    return shingle_hashes(tokenize(text).ids)
+
+
+def _collapse(
+    store: Store, rows: list[dict], settings: Settings, summary: AnalyzeSummary
+) -> dict[int, int]:
+    """Verify new near-duplicate candidates and return ``{copy: representative}``."""
+    aids, keys, missing = store.document_keys()
+    if missing:  # a store from schema 1: compute the keys once
+        found = _stored_shingles(store, missing)
+        _shingles_now.update(found)
+        with store.transaction():
+            store.set_document_keys((aid, document_keys(sh)) for aid, sh in found.items())
+        aids, keys, _ = store.document_keys()
+    known = store.near_duplicate_pairs()
+    todo = [(a, b) for a, b in duplicate_candidates(aids, keys).tolist() if (a, b) not in known]
+    need = {x for pair in todo for x in pair if x not in _shingles_now}
+    sets = {**_stored_shingles(store, need), **_shingles_now} if need else _shingles_now
+    verified = [(a, b, jaccard(sets[a], sets[b])) for a, b in todo]
+    if verified:
+        with store.transaction():
+            store.put_near_duplicates(verified)
+    known.update(((a, b), j) for a, b, j in verified)
+    edges = [pair for pair, j in known.items() if j >= settings.corpus.collapse_jaccard - 1e-12]
+    summary.near_duplicates = len(edges)
+    copies = representatives(edges, _order(rows))
+    summary.collapsed = len(copies)
+    return copies
 
 
 def _outlet_codes(rows: list[dict]) -> dict[int, int]:
@@ -311,6 +415,7 @@ def analyze(
     store = Store.open(db_path)
     _preloaded.clear()
     _preloaded_tokens[0] = 0
+    _shingles_now.clear()
     run = store.start_run(inputs or [])
     finished = False
     try:
@@ -320,21 +425,34 @@ def analyze(
         t1 = time.perf_counter()
         rows = store.article_rows()
         summary.articles = len(rows)
+        copies = _collapse(store, rows, settings, summary)
+        _shingles_now.clear()
+        t_dup = time.perf_counter()
         aids, keys, sentences = store.anchors()
+        # Copies take no part in candidate generation: their representative stands for them.
+        own = ~np.isin(aids, np.fromiter(copies, np.int64, len(copies))) if copies else None
         c = settings.corpus
         cands = candidate_pairs(
-            aids, keys, _outlet_codes(rows), c.max_df, c.max_outlet_df, c.min_shared_anchors
+            aids[own] if own is not None else aids,
+            keys[own] if own is not None else keys,
+            _outlet_codes(rows),
+            c.max_df,
+            c.max_outlet_df,
+            c.min_shared_anchors,
         )
         summary.candidates = len(cands.pairs)
         t2 = time.perf_counter()
-        _align(store, rows, aids, cands.pairs, cands.shared, settings, jobs, summary, progress)
+        _align(
+            store, rows, aids, cands.pairs, cands.shared, copies, settings, jobs, summary, progress
+        )
         t3 = time.perf_counter()
         bp = _boilerplate_spans(store, aids, keys, sentences, cands.boilerplate_keys)
-        _derive(store, rows, bp, settings, summary)
+        _derive(store, rows, copies, bp, settings, summary)
         t4 = time.perf_counter()
         summary.seconds = {
             "ingest": t1 - t0,
-            "candidates": t2 - t1,
+            "near-duplicates": t_dup - t1,
+            "candidates": t2 - t_dup,
             "align": t3 - t2,
             "derive": t4 - t3,
         }
@@ -343,6 +461,7 @@ def analyze(
         return summary
     finally:
         _preloaded.clear()
+        _shingles_now.clear()
         if not finished:  # interrupted or failed: say so in the runs table, then close
             with contextlib.suppress(sqlite3.Error):
                 store.finish_run(run, "interrupted", 0, 0)
@@ -352,20 +471,10 @@ def analyze(
 def _by_component(pairs: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """Pairs ordered so that pairs among the same articles (one agency story printed by many
     outlets) come together: a worker then prepares each article once, not once per pair."""
-    parent: dict[int, int] = {}
-
-    def find(x: int) -> int:
-        parent.setdefault(x, x)
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
+    components = UnionFind()
     for a, b in pairs:
-        ra, rb = find(a), find(b)
-        if ra != rb:
-            parent[max(ra, rb)] = min(ra, rb)
-    return sorted(pairs, key=lambda p: (find(p[0]), p))
+        components.union(a, b)
+    return sorted(pairs, key=lambda p: (components.find(p[0]), p))
 
 
 def _align(
@@ -374,6 +483,7 @@ def _align(
     anchor_aids: np.ndarray,
     pairs: np.ndarray,
     shared: np.ndarray,
+    copies: dict[int, int],
     settings: Settings,
     jobs: int,
     summary: AnalyzeSummary,
@@ -382,9 +492,13 @@ def _align(
     wanted = {
         (int(a), int(b)): int(s) for (a, b), s in zip(pairs.tolist(), shared.tolist(), strict=True)
     }
+    # Each copy is aligned with its representative, keeping the runs of equal words.
+    with_blocks = {(min(c, r), max(c, r)) for c, r in copies.items()}
+    for pair in with_blocks:
+        wanted.setdefault(pair, 0)
     stored = store.pair_keys()
-    stale = sorted(stored - wanted.keys())
-    todo = sorted(wanted.keys() - stored)
+    stale = sorted(stored.keys() - wanted.keys())
+    todo = sorted(p for p in wanted if p not in stored or (p in with_blocks and not stored[p]))
     if stale:
         with store.transaction():
             store.delete_pairs(stale)
@@ -399,10 +513,11 @@ def _align(
         return most > 0 and wanted[(a, b)] >= settings.corpus.near_copy_share * most
 
     tasks = [
-        (a, b, wanted[(a, b)], ids[a] > ids[b], near_copy(a, b)) for a, b in _by_component(todo)
+        (a, b, wanted[(a, b)], ids[a] > ids[b], near_copy(a, b), (a, b) in with_blocks)
+        for a, b in _by_component(todo)
     ]
     done = 0
-    buffer: list[tuple[int, int, int, str]] = []
+    buffer: list[tuple[int, int, int, str, bytes | None]] = []
     for result in _pool_map(_align_chunk, _chunks(tasks, _ALIGN_CHUNK), jobs, settings, store.path):
         buffer.extend(result)
         done += len(result)
@@ -423,25 +538,79 @@ def _median_chars(group: PassageGroup) -> int:
     return lengths[len(lengths) // 2]
 
 
+PairRows = list[tuple[int, int, int, list[tuple]]]
+
+
+def _mapped_pairs(aligned: PairRows, copies: dict[int, int], blocks: dict) -> PairRows:
+    """Passages of every pair involving a copy, carried over from its representative's pairs.
+
+    ``aligned`` holds ``(a, b, shared, passages)`` of aligned pairs (representatives with each
+    other and with their copies); ``blocks[(a, b)]`` the equal-word runs of a copy's pair with
+    its representative. Returns ``(a, b, shared, passages)``, ``a < b``, for every pair of a
+    copy with another article (of another set, or of its own set), never an aligned pair.
+    """
+    maps: dict[int, list[tuple[int, OffsetMap]]] = {}
+    for c, r in sorted(copies.items()):
+        runs = blocks.get((min(c, r), max(c, r)))
+        if runs is None:
+            continue
+        maps.setdefault(r, []).append((c, OffsetMap(runs if r < c else runs[:, [2, 3, 0, 1]])))
+    out: PairRows = []
+
+    def emit(x: int, y: int, shared: int, passages: list[tuple]) -> None:
+        if not passages:
+            return
+        if x > y:
+            x, y = y, x
+            passages = sorted((b0, b1, a0, a1, sim) for a0, a1, b0, b1, sim in passages)
+        out.append((x, y, shared, passages))
+
+    for a, b, shared, passages in aligned:
+        if copies.get(a) == b or copies.get(b) == a:
+            # A copy and its representative: the other copies of that set get this pair's
+            # passages with the representative's side carried onto them.
+            r, c = (a, b) if copies.get(b) == a else (b, a)
+            oriented = (
+                passages if r < c else [(b0, b1, a0, a1, s) for a0, a1, b0, b1, s in passages]
+            )
+            for other, m in maps.get(r, []):
+                if other < c:
+                    emit(other, c, shared, map_passages(oriented, m, None))
+            continue
+        xs = [(a, None), *maps.get(a, [])]
+        ys = [(b, None), *maps.get(b, [])]
+        for x, mx in xs:
+            for y, my in ys:
+                if mx is not None or my is not None:
+                    emit(x, y, shared, map_passages(passages, mx, my))
+    return out
+
+
 def _derive(
     store: Store,
     rows: list[dict],
+    copies: dict[int, int],
     boilerplate: dict[int, list[tuple[int, int]]],
     settings: Settings,
     summary: AnalyzeSummary,
 ) -> None:
     infos = [ArticleInfo(r["aid"], r["id"], r["outlet"], r["published"], r["chars"]) for r in rows]
-    pairs = []
-    for a, b, _, passages_json in store.pairs():
-        passages = [tuple(p) for p in json.loads(passages_json)]
-        if passages:
-            pairs.append((a, b, passages))
+    aligned: PairRows = []
+    for a, b, shared, passages_json in store.pairs(mapped=False):
+        aligned.append((a, b, shared, [tuple(p) for p in json.loads(passages_json)]))
+    mapped = _mapped_pairs(aligned, copies, dict(((a, b), r) for a, b, r in store.pair_blocks()))
+    summary.mapped_pairs = len(mapped)
+    pairs = [(a, b, passages) for a, b, _, passages in aligned + mapped if passages]
     summary.pairs_with_passages = len(pairs)
     stats = article_stats(infos, pairs, boilerplate, settings.corpus.duplicate_coverage)
     exact = {r["aid"]: r["duplicate_of"] for r in rows}
     groups = passage_groups(infos, pairs, boilerplate)
     summary.groups = len(groups)
     with store.transaction():
+        store.replace_mapped_pairs(
+            (a, b, shared, json.dumps([list(p) for p in passages]))
+            for a, b, shared, passages in mapped
+        )
         store.replace_derived(
             (
                 (

@@ -99,6 +99,11 @@ class CorpusSettings:
     article, which is covered as much, is a whole-article copy of it. Pairs sharing at least
     ``near_copy_share`` of the anchors of the article with more of them are first aligned in
     one whole-text pass (cheap), falling back to the full aligner if that finds no near-copy.
+    Articles whose sets of 5-word shingles have Jaccard similarity of at least
+    ``collapse_jaccard`` are near-duplicates: each set of them is represented by its earliest
+    article, and the others get the representative's passages mapped onto their text instead
+    of being aligned themselves (one story printed by many outlets costs one alignment per
+    outlet, not one per pair).
     """
 
     anchor_bands: int = 10
@@ -109,6 +114,7 @@ class CorpusSettings:
     min_shared_anchors: int = 4
     duplicate_coverage: float = 0.9
     near_copy_share: float = 0.8
+    collapse_jaccard: float = 0.9
 
 
 @dataclass(frozen=True, slots=True)

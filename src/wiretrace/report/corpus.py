@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from wiretrace.report.spans import covered_chars, subtract
+from wiretrace.reuse.components import UnionFind
 
 PassageTuple = tuple[int, int, int, int, float]  # a_start, a_end, b_start, b_end, similarity
 
@@ -131,22 +132,6 @@ def article_stats(
     return out
 
 
-class _UnionFind:
-    def __init__(self, n: int) -> None:
-        self.parent = list(range(n))
-
-    def find(self, x: int) -> int:
-        while self.parent[x] != x:
-            self.parent[x] = self.parent[self.parent[x]]
-            x = self.parent[x]
-        return x
-
-    def union(self, x: int, y: int) -> None:
-        rx, ry = self.find(x), self.find(y)
-        if rx != ry:
-            self.parent[max(rx, ry)] = min(rx, ry)
-
-
 def passage_groups(
     infos: list[ArticleInfo],
     pairs: list[tuple[int, int, list[PassageTuple]]],
@@ -181,7 +166,7 @@ def passage_groups(
             nodes.append((b, b0, b1))
             links.append((len(nodes) - 2, len(nodes) - 1, a1 - a0 + b1 - b0))
     # 1. Regions: within an article, spans that are the same text.
-    regions = _UnionFind(len(nodes))
+    regions = UnionFind()
     per_article: dict[int, list[int]] = defaultdict(list)
     for idx, (aid, _, _) in enumerate(nodes):
         per_article[aid].append(idx)

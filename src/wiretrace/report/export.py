@@ -201,12 +201,14 @@ def pair_records(store: Store) -> Iterator[dict[str, Any]]:
     The ``wiretrace compare --json`` schema: ``a`` and ``b`` (``{id, path, chars}``),
     ``coverage`` (``{a, b}``: share of each article's code points inside the passages),
     ``passages`` (sorted by ``a_start``; ``similarity`` in [0, 1]; ``a_text`` and ``b_text``
-    the spans' text) and ``shared_anchors`` (the anchor keys that made the pair a candidate).
+    the spans' text), ``shared_anchors`` (the anchor keys that made the pair a candidate) and
+    ``mapped`` (true when one side is a near-duplicate whose passages were carried over from
+    its representative's pair rather than aligned).
     There is no ``same_story`` object yet. Texts are loaded per batch of pairs.
     """
     sql = (
         "SELECT p.a, p.b, p.shared_anchors, p.passages, x.id, x.path, x.chars,"
-        " y.id, y.path, y.chars FROM pairs p"
+        " y.id, y.path, y.chars, p.mapped FROM pairs p"
         " JOIN articles x ON x.aid = p.a JOIN articles y ON y.aid = p.b ORDER BY p.a, p.b"
     )
     cur = store.conn.execute(sql)
@@ -215,7 +217,7 @@ def pair_records(store: Store) -> Iterator[dict[str, Any]]:
         parsed = [(row, passages) for row, passages in parsed if passages]
         texts = store.texts({aid for row, _ in parsed for aid in row[:2]})
         for row, passages in parsed:
-            a, b, shared, _, a_id, a_path, a_chars, b_id, b_path, b_chars = row
+            a, b, shared, _, a_id, a_path, a_chars, b_id, b_path, b_chars, mapped = row
             ta, tb = texts[a], texts[b]
             passages.sort(key=lambda p: (p[0], p[2]))
             yield {
@@ -242,6 +244,7 @@ def pair_records(store: Store) -> Iterator[dict[str, Any]]:
                     for a0, a1, b0, b1, sim in passages
                 ],
                 "shared_anchors": shared,
+                "mapped": bool(mapped),
             }
 
 
@@ -321,6 +324,7 @@ def arrow_schema(what: str) -> pyarrow.Schema:
                     ),
                 ),
                 ("shared_anchors", pa.int64()),
+                ("mapped", pa.bool_()),
             ]
         ),
     }

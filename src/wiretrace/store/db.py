@@ -47,6 +47,7 @@ class NewArticle:
     anchor_keys: np.ndarray  # uint64
     anchor_sentences: np.ndarray  # int32, sentence index of each key
     sentence_spans: np.ndarray  # int32 (n, 2), character spans of sentences
+    document_keys: np.ndarray  # uint64, near-duplicate band keys of the whole text
 
 
 def _now() -> str:
@@ -202,7 +203,8 @@ class Store:
             cur = self.conn.execute(
                 "INSERT INTO articles (id, content_hash, title, outlet, published, url, lang,"
                 " path, text, chars, agencies, duplicate_of, anchor_keys, anchor_sentences,"
-                " sentence_spans, run) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " sentence_spans, document_keys, run)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     a.id,
                     r.content_hash,
@@ -219,6 +221,7 @@ class Store:
                     _blob(r.anchor_keys, "<u8"),
                     _blob(r.anchor_sentences, "<i4"),
                     _blob(r.sentence_spans, "<i4"),
+                    _blob(r.document_keys, "<u8"),
                     run,
                 ),
             )
@@ -246,6 +249,36 @@ class Store:
             np.concatenate(keys).astype(np.uint64),
             np.concatenate(sents).astype(np.int32),
         )
+
+    def document_keys(self) -> tuple[np.ndarray, np.ndarray, list[int]]:
+        """Near-duplicate keys of all articles as ``(aid, key)`` arrays, one entry per key, and
+        the aids of articles whose keys were never computed (stores from schema 1)."""
+        aids, keys, missing = [], [], []
+        for aid, blob in self.conn.execute("SELECT aid, document_keys FROM articles ORDER BY aid"):
+            if blob is None:
+                missing.append(aid)
+                continue
+            k = np.frombuffer(blob, dtype="<u8")
+            keys.append(k)
+            aids.append(np.full(len(k), aid, dtype=np.int64))
+        if not keys:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.uint64), missing
+        return np.concatenate(aids), np.concatenate(keys).astype(np.uint64), missing
+
+    def set_document_keys(self, rows: Iterable[tuple[int, np.ndarray]]) -> None:
+        """Store computed near-duplicate keys ``(aid, keys)`` (call inside a transaction)."""
+        self.conn.executemany(
+            "UPDATE articles SET document_keys = ? WHERE aid = ?",
+            ((_blob(k, "<u8"), aid) for aid, k in rows),
+        )
+
+    def near_duplicate_pairs(self) -> dict[tuple[int, int], float]:
+        """Every verified near-duplicate candidate pair ``(a, b)``, ``a < b``, with its Jaccard."""
+        return {(a, b): j for a, b, j in self.conn.execute("SELECT * FROM near_duplicates")}
+
+    def put_near_duplicates(self, rows: Iterable[tuple[int, int, float]]) -> None:
+        """Insert verified pairs ``(a, b, jaccard)``, ``a < b`` (call inside a transaction)."""
+        self.conn.executemany("INSERT OR REPLACE INTO near_duplicates VALUES (?, ?, ?)", rows)
 
     def sentence_spans(self, aid: int) -> np.ndarray:
         (blob,) = self.conn.execute(
@@ -286,20 +319,51 @@ class Store:
 
     # --- pairs ---------------------------------------------------------------------------
 
-    def pair_keys(self) -> set[tuple[int, int]]:
-        return {(a, b) for a, b in self.conn.execute("SELECT a, b FROM pairs")}
+    def pair_keys(self) -> dict[tuple[int, int], bool]:
+        """Aligned (not mapped) pairs, each with whether it keeps the blocks of equal words."""
+        return {
+            (a, b): has_blocks
+            for a, b, has_blocks in self.conn.execute(
+                "SELECT a, b, blocks IS NOT NULL FROM pairs WHERE mapped = 0"
+            )
+        }
 
     def delete_pairs(self, keys: Iterable[tuple[int, int]]) -> None:
         self.conn.executemany("DELETE FROM pairs WHERE a = ? AND b = ?", list(keys))
 
-    def put_pairs(self, rows: Iterable[tuple[int, int, int, str]]) -> None:
-        """Insert or replace ``(a, b, shared_anchors, passages_json)`` rows, ``a < b``."""
-        self.conn.executemany("INSERT OR REPLACE INTO pairs VALUES (?, ?, ?, ?)", rows)
-
-    def pairs(self) -> Iterator[tuple[int, int, int, str]]:
-        yield from self.conn.execute(
-            "SELECT a, b, shared_anchors, passages FROM pairs ORDER BY a, b"
+    def put_pairs(self, rows: Iterable[tuple[int, int, int, str, bytes | None]]) -> None:
+        """Insert or replace aligned ``(a, b, shared_anchors, passages_json, blocks)`` rows,
+        ``a < b``; ``blocks`` (int64 rows a0, a1, b0, b1) only for an article and its
+        representative, else None."""
+        self.conn.executemany(
+            "INSERT OR REPLACE INTO pairs (a, b, shared_anchors, passages, mapped, blocks)"
+            " VALUES (?, ?, ?, ?, 0, ?)",
+            rows,
         )
+
+    def replace_mapped_pairs(self, rows: Iterable[tuple[int, int, int, str]]) -> None:
+        """Replace all mapped pairs by ``(a, b, shared_anchors, passages_json)`` rows (call
+        inside a transaction)."""
+        self.conn.execute("DELETE FROM pairs WHERE mapped = 1")
+        self.conn.executemany(
+            "INSERT INTO pairs (a, b, shared_anchors, passages, mapped) VALUES (?, ?, ?, ?, 1)",
+            rows,
+        )
+
+    def pairs(self, mapped: bool = True) -> Iterator[tuple[int, int, int, str]]:
+        """``(a, b, shared_anchors, passages_json)`` of every pair (only aligned ones without
+        ``mapped``), ordered by ``(a, b)``."""
+        where = "" if mapped else " WHERE mapped = 0"
+        yield from self.conn.execute(
+            f"SELECT a, b, shared_anchors, passages FROM pairs{where} ORDER BY a, b"
+        )
+
+    def pair_blocks(self) -> Iterator[tuple[int, int, np.ndarray]]:
+        """``(a, b, blocks)`` of aligned pairs that keep blocks of equal words."""
+        for a, b, blob in self.conn.execute(
+            "SELECT a, b, blocks FROM pairs WHERE mapped = 0 AND blocks IS NOT NULL"
+        ):
+            yield a, b, np.frombuffer(blob, dtype="<i8").reshape(-1, 4)
 
     # --- derived tables --------------------------------------------------------------------
 

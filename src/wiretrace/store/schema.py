@@ -9,7 +9,7 @@ knows was written by a newer wiretrace and is refused without being touched.
 from __future__ import annotations
 
 APPLICATION = "wiretrace"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 # Version 1: articles with their anchors, aligned pairs, runs, and the derived tables that each
 # run rebuilds from articles and pairs (article_stats, groups, group_members).
@@ -71,5 +71,23 @@ CREATE TABLE group_members (
 ) WITHOUT ROWID;
 """
 
-# MIGRATIONS[n] turns version n - 1 into version n; index 1 creates a new store.
-MIGRATIONS: dict[int, str] = {1: _V1}
+# Version 2: whole-article near-duplicates. Articles get document keys (MinHash bands of their
+# shingles; NULL in stores upgraded from version 1 until the next run computes them), verified
+# candidate pairs keep their exact Jaccard, and pairs are either aligned (``mapped = 0``; an
+# article aligned with its representative also keeps the ``blocks`` of equal words) or mapped
+# from the representatives' passages by the derive step (``mapped = 1``).
+_V2 = """
+ALTER TABLE articles ADD COLUMN document_keys BLOB;
+ALTER TABLE pairs ADD COLUMN mapped INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE pairs ADD COLUMN blocks BLOB;
+CREATE TABLE near_duplicates (
+    a INTEGER NOT NULL REFERENCES articles(aid),
+    b INTEGER NOT NULL REFERENCES articles(aid),
+    jaccard REAL NOT NULL,
+    PRIMARY KEY (a, b),
+    CHECK (a < b)
+) WITHOUT ROWID;
+"""
+
+# MIGRATIONS[n] turns version n - 1 into version n; a new store runs them all.
+MIGRATIONS: dict[int, str] = {1: _V1, 2: _V2}
