@@ -283,7 +283,8 @@ def test_a_store_from_schema_1_is_upgraded_and_gets_the_same_results(
     conn.executescript(
         "ALTER TABLE articles DROP COLUMN document_keys;"
         " ALTER TABLE pairs DROP COLUMN mapped; ALTER TABLE pairs DROP COLUMN blocks;"
-        " DROP TABLE near_duplicates;"
+        " DROP TABLE near_duplicates; DROP TABLE story_members; DROP TABLE stories;"
+        " ALTER TABLE articles DROP COLUMN embedding;"
         " UPDATE meta SET value = '1' WHERE key = 'schema_version';"
     )
     conn.close()

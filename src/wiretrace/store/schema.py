@@ -71,11 +71,13 @@ CREATE TABLE group_members (
 ) WITHOUT ROWID;
 """
 
-# Version 2: whole-article near-duplicates. Articles get document keys (MinHash bands of their
+# Version 2: whole-article near-duplicates and stories. Articles get document keys (MinHash bands of their
 # shingles; NULL in stores upgraded from version 1 until the next run computes them), verified
 # candidate pairs keep their exact Jaccard, and pairs are either aligned (``mapped = 0``; an
 # article aligned with its representative also keeps the ``blocks`` of equal words) or mapped
-# from the representatives' passages by the derive step (``mapped = 1``).
+# from the representatives' passages by the derive step (``mapped = 1``). Stories: each article
+# joins one story (``story_members``, with the score it joined with); ``embedding`` keeps the
+# article's sentence embedding (float32) so later runs need not compute it again.
 _V2 = """
 ALTER TABLE articles ADD COLUMN document_keys BLOB;
 ALTER TABLE pairs ADD COLUMN mapped INTEGER NOT NULL DEFAULT 0;
@@ -87,6 +89,22 @@ CREATE TABLE near_duplicates (
     PRIMARY KEY (a, b),
     CHECK (a < b)
 ) WITHOUT ROWID;
+ALTER TABLE articles ADD COLUMN embedding BLOB;
+CREATE TABLE stories (
+    story_id INTEGER PRIMARY KEY,
+    label TEXT NOT NULL,
+    articles INTEGER NOT NULL,
+    first_published TEXT,
+    last_published TEXT,
+    outlets TEXT NOT NULL DEFAULT '[]',
+    languages TEXT NOT NULL DEFAULT '[]'
+);
+CREATE TABLE story_members (
+    aid INTEGER PRIMARY KEY REFERENCES articles(aid),
+    story_id INTEGER NOT NULL REFERENCES stories(story_id),
+    score REAL NOT NULL
+);
+CREATE INDEX story_members_story ON story_members(story_id);
 """
 
 # MIGRATIONS[n] turns version n - 1 into version n; a new store runs them all.
