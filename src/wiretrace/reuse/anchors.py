@@ -14,6 +14,7 @@ and compared across runs.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -33,6 +34,7 @@ class AnchorSettings:
     seed: int = 20151126
 
 
+@lru_cache(maxsize=8)
 def _hash_params(n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
     rng = np.random.default_rng(seed)
     a = rng.integers(1, 1 << 61, size=n, dtype=np.uint64) | np.uint64(1)
