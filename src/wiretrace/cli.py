@@ -690,6 +690,10 @@ def _render_analyze(
         "reuse groups (passages in several articles)",
         f"{overview.groups:,} ({overview.boilerplate_groups:,} boilerplate)",
     )
+    reuse.add_row(
+        "near-duplicate articles collapsed onto an earlier one",
+        f"{summary.collapsed:,} ({summary.mapped_pairs:,} pairs mapped)",
+    )
     reuse.add_row("pairs aligned in this run", f"{summary.aligned_now:,}")
     console.print(reuse)
     console.print()
