@@ -226,3 +226,18 @@ def test_an_outlet_that_printed_the_text_too_joins_the_original_group() -> None:
     assert len(paragraph) == 1
     assert sorted(aid for aid, _, _ in paragraph[0].members) == [1, 2, 3]
     assert paragraph[0].earliest == 1
+
+
+def test_sentences_with_half_their_keys_boilerplate_are_boilerplate() -> None:
+    from wiretrace.reuse.candidates import boilerplate_sentences
+
+    aids = np.array([1, 1, 1, 1, 2, 2], np.int64)
+    keys = np.array([7, 8, 7, 9, 5, 6], np.uint64)
+    sentences = np.array([0, 0, 1, 1, 0, 0], np.int32)
+    # Article 1: sentence 0 has keys 7, 8 (one of two boilerplate), sentence 1 has 7, 9.
+    assert boilerplate_sentences(aids, keys, sentences, np.array([7], np.uint64)) == {1: [0, 1]}
+    assert boilerplate_sentences(aids, keys, sentences, np.array([5, 8], np.uint64)) == {
+        1: [0],
+        2: [0],
+    }
+    assert boilerplate_sentences(aids, keys, sentences, np.zeros(0, np.uint64)) == {}

@@ -52,7 +52,7 @@ from wiretrace.report.corpus import (
 )
 from wiretrace.reuse.align import align_near_duplicates, align_prepared
 from wiretrace.reuse.anchors import AnchorSettings, sentence_anchors
-from wiretrace.reuse.candidates import candidate_pairs
+from wiretrace.reuse.candidates import boilerplate_sentences, candidate_pairs
 from wiretrace.reuse.collapse import (
     OffsetMap,
     char_blocks,
@@ -378,23 +378,10 @@ def _outlet_codes(rows: list[dict]) -> dict[int, int]:
 def _boilerplate_spans(
     store: Store, aids: np.ndarray, keys: np.ndarray, sentences: np.ndarray, bp_keys: np.ndarray
 ) -> dict[int, list[tuple[int, int]]]:
-    """Character spans of sentences at least half of whose anchor keys are boilerplate."""
-    if len(bp_keys) == 0 or len(keys) == 0:
-        return {}
-    hit = np.isin(keys, bp_keys)
-    span = int(sentences.max()) + 1
-    code = aids * span + sentences
-    all_codes, all_counts = np.unique(code, return_counts=True)
-    bp_codes, bp_counts = np.unique(code[hit], return_counts=True)
-    total = all_counts[np.searchsorted(all_codes, bp_codes)]
-    chosen = bp_codes[bp_counts * 2 >= total]
+    """Character spans of the boilerplate sentences of every article."""
     out: dict[int, list[tuple[int, int]]] = {}
-    owners = chosen // span  # sorted, since chosen is
-    article_ids, firsts = np.unique(owners, return_index=True)
-    bounds = np.r_[firsts, len(chosen)]
-    for k, aid in enumerate(article_ids.tolist()):
+    for aid, sents in boilerplate_sentences(aids, keys, sentences, bp_keys).items():
         spans = store.sentence_spans(aid)
-        sents = (chosen[bounds[k] : bounds[k + 1]] % span).tolist()
         out[aid] = [(int(spans[s, 0]), int(spans[s, 1])) for s in sents if s < len(spans)]
     return out
 

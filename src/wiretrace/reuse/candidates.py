@@ -108,3 +108,25 @@ def candidate_pairs(
     ok = shared >= min_shared
     pairs = np.stack([codes[ok] // span, codes[ok] % span], axis=1)
     return Candidates(pairs, shared[ok].astype(np.int64), np.unique(k[starts[boilerplate]]))
+
+
+def boilerplate_sentences(
+    aids: np.ndarray, keys: np.ndarray, sentences: np.ndarray, boilerplate_keys: np.ndarray
+) -> dict[int, list[int]]:
+    """Sentences (indices, ascending) of each article at least half of whose anchor keys are
+    boilerplate; ``aids[i]`` holds ``keys[i]`` in sentence ``sentences[i]``."""
+    if len(boilerplate_keys) == 0 or len(keys) == 0:
+        return {}
+    hit = np.isin(keys, boilerplate_keys)
+    span = int(sentences.max()) + 1
+    code = aids.astype(np.int64) * span + sentences
+    all_codes, all_counts = np.unique(code, return_counts=True)
+    bp_codes, bp_counts = np.unique(code[hit], return_counts=True)
+    total = all_counts[np.searchsorted(all_codes, bp_codes)]
+    chosen = bp_codes[bp_counts * 2 >= total]  # sorted
+    owners, sents = chosen // span, chosen % span
+    article_ids, firsts = np.unique(owners, return_index=True)
+    bounds = np.r_[firsts, len(chosen)].tolist()
+    return {
+        aid: sents[bounds[k] : bounds[k + 1]].tolist() for k, aid in enumerate(article_ids.tolist())
+    }
