@@ -429,6 +429,7 @@ _OUT_FILES = (
     ("articles", "articles.jsonl"),
     ("passages", "passages.jsonl"),
     ("pairs", "pairs.jsonl"),
+    ("stories", "stories.jsonl"),
 )
 _GLOB_CHARS = frozenset("*?[")
 
@@ -437,6 +438,7 @@ class RecordKind(StrEnum):
     articles = "articles"
     passages = "passages"
     pairs = "pairs"
+    stories = "stories"
 
 
 class ExportFormat(StrEnum):
@@ -471,7 +473,8 @@ def analyze(
     out: Annotated[
         Path | None,
         typer.Option(
-            "--out", help="Also write articles.jsonl, passages.jsonl and pairs.jsonl here."
+            "--out",
+            help="Also write articles.jsonl, passages.jsonl, pairs.jsonl and stories.jsonl here.",
         ),
     ] = None,
     jobs: Annotated[
@@ -779,6 +782,66 @@ def export(
             write_records(rows, out, fmt.value, schema=schema)
         except OSError as exc:
             _fail(InputError(str(out), f"cannot write: {exc.strerror or exc}"))
+
+
+@app.command()
+def stories(
+    db: Annotated[Path, typer.Option("--db", help="The store to read.")] = _DEFAULT_DB,
+    limit: Annotated[
+        int, typer.Option("--limit", min=0, help="Show this many stories (0: all).")
+    ] = 20,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="One JSON object per story (stories.jsonl schema).")
+    ] = False,
+) -> None:
+    """List the stories of a store, largest first: label, articles, outlets, languages, dates."""
+    import json
+    from itertools import islice
+
+    from rich.console import Console
+    from rich.table import Table
+
+    from wiretrace.errors import StoreError
+    from wiretrace.report.export import snapshot, story_records
+    from wiretrace.store.db import Store
+
+    try:
+        store = Store.open(db, read_only=True)
+    except StoreError as err:
+        _fail(err)
+    with store, snapshot(store):
+        rows = story_records(store)
+        shown = list(islice(rows, limit) if limit else rows)
+    if as_json:
+        for r in shown:
+            sys.stdout.write(json.dumps(r, ensure_ascii=False) + "\n")
+        return
+    console = Console(highlight=False)
+    if not shown:
+        console.print(f"No stories in {db} yet: run `wiretrace analyze` on it.")
+        return
+    view = Table(title=f"Stories in {db}", title_justify="left", box=None, pad_edge=False)
+    for name, justify in (
+        ("story", "right"),
+        ("articles", "right"),
+        ("outlets", "right"),
+        ("languages", "left"),
+        ("first", "left"),
+        ("last", "left"),
+        ("label", "left"),
+    ):
+        view.add_column(name, justify=justify, overflow="ellipsis", no_wrap=name != "label")
+    for r in shown:
+        view.add_row(
+            str(r["story_id"]),
+            str(len(r["articles"])),
+            str(len(r["outlets"])),
+            ", ".join(r["languages"]) or "-",
+            (r["first_published"] or "-")[:16],
+            (r["last_published"] or "-")[:16],
+            r["label"],
+        )
+    console.print(view)
 
 
 # --- eval -------------------------------------------------------------------------------------

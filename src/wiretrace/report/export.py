@@ -55,7 +55,7 @@ __all__ = [
 ]
 
 #: The record kinds, as named by ``wiretrace export --what``.
-KINDS: tuple[str, ...] = ("articles", "passages", "pairs")
+KINDS: tuple[str, ...] = ("articles", "passages", "pairs", "stories")
 
 _FETCH = 500  # rows fetched from SQLite at a time
 _PAIR_BATCH = 200  # pairs whose texts are loaded together
@@ -119,18 +119,20 @@ def article_records(store: Store) -> Iterator[dict[str, Any]]:
     ``1 - reused_chars / (chars - boilerplate_chars)``), ``duplicate_of`` (id of the earliest
     article this one is a whole-article copy of, or None), ``agencies`` (agency credits found in
     the text, e.g. ``["dpa"]``), ``sources`` (``[{"id", "shared_chars"}]``, possible sources
-    most shared first) and ``story_id`` (always None until story clustering lands).
+    most shared first) and ``story_id`` (the story it belongs to; None before stories were
+    computed).
     """
     ids = _article_ids(store)
     sql = (
         "SELECT a.aid, a.id, a.outlet, a.published, a.title, a.url, a.chars, a.agencies,"
         " s.reused_chars, s.boilerplate_chars, s.originality, s.sources,"
-        " coalesce(s.duplicate_of, a.duplicate_of)"
-        " FROM articles a LEFT JOIN article_stats s ON s.aid = a.aid ORDER BY a.aid"
+        " coalesce(s.duplicate_of, a.duplicate_of), m.story_id"
+        " FROM articles a LEFT JOIN article_stats s ON s.aid = a.aid"
+        " LEFT JOIN story_members m ON m.aid = a.aid ORDER BY a.aid"
     )
     for row in _rows(store, sql):
         (_, id_, outlet, published, title, url, chars, agencies) = row[:8]
-        reused, boilerplate, originality, sources, duplicate_of = row[8:]
+        reused, boilerplate, originality, sources, duplicate_of, story_id = row[8:]
         yield {
             "id": id_,
             "outlet": outlet,
@@ -146,7 +148,7 @@ def article_records(store: Store) -> Iterator[dict[str, Any]]:
             "sources": [
                 {"id": ids[aid], "shared_chars": n} for aid, n in json.loads(sources or "[]")
             ],
-            "story_id": None,
+            "story_id": story_id,
         }
 
 
@@ -189,6 +191,41 @@ def passage_records(store: Store) -> Iterator[dict[str, Any]]:
             "boilerplate": bool(boilerplate),
             "chars": chars,
             "text": text,
+        }
+
+
+# --- stories ---------------------------------------------------------------------------------
+
+
+def story_records(store: Store) -> Iterator[dict[str, Any]]:
+    """One record per story, largest first (ties: earliest first, then story id).
+
+    Fields: ``story_id``, ``label`` (the title, or the opening words, of its first article),
+    ``articles`` (member ids in publication order), ``outlets`` and ``languages`` (distinct,
+    sorted), ``first_published`` and ``last_published`` (None when no member is dated).
+    """
+    ids = _article_ids(store)
+    members: dict[int, list[int]] = {}
+    for story_id, aid in _rows(
+        store,
+        "SELECT m.story_id, m.aid FROM story_members m JOIN articles a ON a.aid = m.aid"
+        " ORDER BY m.story_id, a.published IS NULL, a.published, a.id",
+    ):
+        members.setdefault(story_id, []).append(aid)
+    for story_id, label, _, first, last, outlets, languages in _rows(
+        store,
+        "SELECT story_id, label, articles, first_published, last_published, outlets, languages"
+        " FROM stories ORDER BY articles DESC, first_published IS NULL, first_published,"
+        " story_id",
+    ):
+        yield {
+            "story_id": story_id,
+            "label": label,
+            "articles": [ids[aid] for aid in members.get(story_id, [])],
+            "outlets": json.loads(outlets),
+            "languages": json.loads(languages),
+            "first_published": first,
+            "last_published": last,
         }
 
 
@@ -250,7 +287,12 @@ def pair_records(store: Store) -> Iterator[dict[str, Any]]:
 
 def records(store: Store, what: str) -> Iterator[dict[str, Any]]:
     """The records of one kind (``"articles"``, ``"passages"`` or ``"pairs"``)."""
-    builders = {"articles": article_records, "passages": passage_records, "pairs": pair_records}
+    builders = {
+        "articles": article_records,
+        "passages": passage_records,
+        "pairs": pair_records,
+        "stories": story_records,
+    }
     if what not in builders:
         raise ValueError(f"unknown record kind {what!r}; expected one of {', '.join(KINDS)}")
     return builders[what](store)
@@ -283,7 +325,7 @@ def arrow_schema(what: str) -> pyarrow.Schema:
                     "sources",
                     pa.list_(pa.struct([("id", pa.string()), ("shared_chars", pa.int64())])),
                 ),
-                ("story_id", pa.string()),
+                ("story_id", pa.int64()),
             ]
         ),
         "passages": pa.schema(
@@ -300,6 +342,17 @@ def arrow_schema(what: str) -> pyarrow.Schema:
                 ("boilerplate", pa.bool_()),
                 ("chars", pa.int64()),
                 ("text", pa.string()),
+            ]
+        ),
+        "stories": pa.schema(
+            [
+                ("story_id", pa.int64()),
+                ("label", pa.string()),
+                ("articles", pa.list_(pa.string())),
+                ("outlets", pa.list_(pa.string())),
+                ("languages", pa.list_(pa.string())),
+                ("first_published", pa.string()),
+                ("last_published", pa.string()),
             ]
         ),
         "pairs": pa.schema(

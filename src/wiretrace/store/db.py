@@ -365,6 +365,57 @@ class Store:
         ):
             yield a, b, np.frombuffer(blob, dtype="<i8").reshape(-1, 4)
 
+    # --- stories -----------------------------------------------------------------------------
+
+    def articles_without_story(self) -> list[int]:
+        """Aids of articles not yet placed in a story, ascending."""
+        return [
+            aid
+            for (aid,) in self.conn.execute(
+                "SELECT aid FROM articles WHERE aid NOT IN (SELECT aid FROM story_members)"
+                " ORDER BY aid"
+            )
+        ]
+
+    def embeddings(self, aids: Iterable[int]) -> dict[int, np.ndarray]:
+        """Stored embeddings (float32 vectors) of the given articles that have one."""
+        out: dict[int, np.ndarray] = {}
+        ids = list(aids)
+        for i in range(0, len(ids), 500):
+            chunk = ids[i : i + 500]
+            marks = ",".join("?" * len(chunk))
+            for aid, blob in self.conn.execute(
+                f"SELECT aid, embedding FROM articles WHERE aid IN ({marks})"
+                " AND embedding IS NOT NULL",
+                chunk,
+            ):
+                out[aid] = np.frombuffer(blob, dtype="<f4")
+        return out
+
+    def set_embeddings(self, rows: Iterable[tuple[int, np.ndarray]]) -> None:
+        """Store article embeddings ``(aid, vector)`` (call inside a transaction)."""
+        self.conn.executemany(
+            "UPDATE articles SET embedding = ? WHERE aid = ?",
+            ((_blob(v, "<f4"), aid) for aid, v in rows),
+        )
+
+    def story_members(self) -> list[tuple[int, int]]:
+        """``(story_id, aid)`` of every placed article, by story then aid."""
+        return self.conn.execute(
+            "SELECT story_id, aid FROM story_members ORDER BY story_id, aid"
+        ).fetchall()
+
+    def add_story_members(self, rows: Iterable[tuple[int, int, float]]) -> None:
+        """Place articles ``(aid, story_id, score)`` (call inside a transaction)."""
+        self.conn.executemany("INSERT INTO story_members VALUES (?, ?, ?)", rows)
+
+    def put_stories(
+        self, rows: Iterable[tuple[int, str, int, str | None, str | None, str, str]]
+    ) -> None:
+        """Insert or replace story rows ``(story_id, label, articles, first_published,
+        last_published, outlets_json, languages_json)`` (call inside a transaction)."""
+        self.conn.executemany("INSERT OR REPLACE INTO stories VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+
     # --- derived tables --------------------------------------------------------------------
 
     def replace_derived(
