@@ -241,3 +241,17 @@ def test_sentences_with_half_their_keys_boilerplate_are_boilerplate() -> None:
         2: [0],
     }
     assert boilerplate_sentences(aids, keys, sentences, np.zeros(0, np.uint64)) == {}
+
+
+def test_fast_membership_equals_isin_and_repeat_mask_keeps_every_repeat() -> None:
+    from wiretrace.reuse.candidates import is_member, may_repeat
+
+    rng = np.random.default_rng(7)
+    values = rng.integers(0, 1 << 63, size=200_000, dtype=np.uint64)
+    values[::1000] = values[1::1000]  # some repeats
+    members = np.r_[values[::5000], rng.integers(0, 1 << 63, size=100, dtype=np.uint64)]
+    assert np.array_equal(is_member(values, members), np.isin(values, members))
+    _, inverse, counts = np.unique(values, return_inverse=True, return_counts=True)
+    repeats = counts[inverse] >= 2
+    mask = may_repeat(values)
+    assert mask[repeats].all() and mask.sum() < len(values) // 2

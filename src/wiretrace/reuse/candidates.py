@@ -25,6 +25,38 @@ class Candidates:
     boilerplate_keys: np.ndarray
 
 
+_TABLE_BITS = 22
+_TABLE_MASK = np.uint64((1 << _TABLE_BITS) - 1)
+
+
+def _low_bits_table(members: np.ndarray) -> np.ndarray:
+    table = np.zeros(1 << _TABLE_BITS, dtype=bool)
+    table[(members & _TABLE_MASK).astype(np.intp)] = True
+    return table
+
+
+def is_member(values: np.ndarray, members: np.ndarray) -> np.ndarray:
+    """``np.isin(values, members)`` for uint64 arrays, fast when ``members`` is small: a bit
+    table of the members' low bits rules most values out, the rest are checked exactly."""
+    if len(members) == 0 or len(values) == 0:
+        return np.zeros(len(values), dtype=bool)
+    maybe = np.flatnonzero(_low_bits_table(members)[(values & _TABLE_MASK).astype(np.intp)])
+    ordered = np.unique(members)
+    pos = np.minimum(np.searchsorted(ordered, values[maybe]), len(ordered) - 1)
+    out = np.zeros(len(values), dtype=bool)
+    out[maybe[ordered[pos] == values[maybe]]] = True
+    return out
+
+
+def may_repeat(keys: np.ndarray) -> np.ndarray:
+    """A mask holding every key that occurs more than once, and a few that do not (keys whose
+    low bits equal those of a repeated key). Most anchor keys belong to one sentence of one
+    article: sorting the values alone (no permutation) and a bit table rule them out cheaply."""
+    ordered = np.sort(keys)
+    repeats = ordered[1:][ordered[1:] == ordered[:-1]]
+    return _low_bits_table(repeats)[(keys & _TABLE_MASK).astype(np.intp)]
+
+
 def _unique_key_article(keys: np.ndarray, aids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Distinct (key, article) entries sorted by key, then article."""
     if len(aids) > 1 and bool(np.all(aids[1:] >= aids[:-1])):
@@ -73,7 +105,9 @@ def candidate_pairs(
     empty = Candidates(np.zeros((0, 2), np.int64), np.zeros(0, np.int64), np.zeros(0, np.uint64))
     if len(keys) == 0:
         return empty
-    k, a = _unique_key_article(keys.astype(np.uint64), aids.astype(np.int64))
+    keys, aids = keys.astype(np.uint64), aids.astype(np.int64)
+    shared = may_repeat(keys)  # keys held once link nothing: drop most before sorting
+    k, a = _unique_key_article(keys[shared], aids[shared])
     starts = np.flatnonzero(np.r_[True, k[1:] != k[:-1]])
     df = np.diff(np.r_[starts, len(k)])
     # Keys held by one article link nothing: drop them first (most keys), then work on the rest.
@@ -117,7 +151,7 @@ def boilerplate_sentences(
     boilerplate; ``aids[i]`` holds ``keys[i]`` in sentence ``sentences[i]``."""
     if len(boilerplate_keys) == 0 or len(keys) == 0:
         return {}
-    hit = np.isin(keys, boilerplate_keys)
+    hit = is_member(keys, boilerplate_keys)
     span = int(sentences.max()) + 1
     code = aids.astype(np.int64) * span + sentences
     all_codes, all_counts = np.unique(code, return_counts=True)

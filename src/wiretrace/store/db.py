@@ -233,37 +233,26 @@ class Store:
 
     def anchors(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """All anchors: ``(aid, key, sentence)`` arrays, one entry per stored key."""
-        aids, keys, sents = [], [], []
-        for aid, kb, sb in self.conn.execute(
+        rows = self.conn.execute(
             "SELECT aid, anchor_keys, anchor_sentences FROM articles ORDER BY aid"
-        ):
-            k = np.frombuffer(kb, dtype="<u8")
-            keys.append(k)
-            sents.append(np.frombuffer(sb, dtype="<i4"))
-            aids.append(np.full(len(k), aid, dtype=np.int64))
-        if not keys:
-            empty = np.zeros(0, dtype=np.int64)
-            return empty, np.zeros(0, dtype=np.uint64), empty.astype(np.int32)
-        return (
-            np.concatenate(aids),
-            np.concatenate(keys).astype(np.uint64),
-            np.concatenate(sents).astype(np.int32),
-        )
+        ).fetchall()
+        # One buffer per column (joining bytes is far cheaper than 13k small arrays).
+        aids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+        counts = np.fromiter((len(r[1]) // 8 for r in rows), dtype=np.int64, count=len(rows))
+        keys = np.frombuffer(b"".join(r[1] for r in rows), dtype="<u8").astype(np.uint64)
+        sents = np.frombuffer(b"".join(r[2] for r in rows), dtype="<i4").astype(np.int32)
+        return np.repeat(aids, counts), keys, sents
 
     def document_keys(self) -> tuple[np.ndarray, np.ndarray, list[int]]:
         """Near-duplicate keys of all articles as ``(aid, key)`` arrays, one entry per key, and
         the aids of articles whose keys were never computed (stores from schema 1)."""
-        aids, keys, missing = [], [], []
-        for aid, blob in self.conn.execute("SELECT aid, document_keys FROM articles ORDER BY aid"):
-            if blob is None:
-                missing.append(aid)
-                continue
-            k = np.frombuffer(blob, dtype="<u8")
-            keys.append(k)
-            aids.append(np.full(len(k), aid, dtype=np.int64))
-        if not keys:
-            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.uint64), missing
-        return np.concatenate(aids), np.concatenate(keys).astype(np.uint64), missing
+        rows = self.conn.execute("SELECT aid, document_keys FROM articles ORDER BY aid").fetchall()
+        missing = [aid for aid, blob in rows if blob is None]
+        rows = [r for r in rows if r[1] is not None]
+        aids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+        counts = np.fromiter((len(r[1]) // 8 for r in rows), dtype=np.int64, count=len(rows))
+        keys = np.frombuffer(b"".join(r[1] for r in rows), dtype="<u8").astype(np.uint64)
+        return np.repeat(aids, counts), keys, missing
 
     def set_document_keys(self, rows: Iterable[tuple[int, np.ndarray]]) -> None:
         """Store computed near-duplicate keys ``(aid, keys)`` (call inside a transaction)."""
