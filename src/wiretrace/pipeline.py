@@ -417,7 +417,11 @@ def analyze(
         t_dup = time.perf_counter()
         aids, keys, sentences = store.anchors()
         # Copies take no part in candidate generation: their representative stands for them.
-        own = ~np.isin(aids, np.fromiter(copies, np.int64, len(copies))) if copies else None
+        own = None
+        if copies:
+            is_copy = np.zeros(int(aids.max(initial=0)) + 1, dtype=bool)
+            is_copy[[c for c in copies if c < len(is_copy)]] = True
+            own = ~is_copy[aids]
         c = settings.corpus
         cands = candidate_pairs(
             aids[own] if own is not None else aids,

@@ -154,9 +154,15 @@ def passage_groups(
     by_aid = {i.aid: i for i in infos}
     times = {i.aid: parse_time(i.published) for i in infos}
 
-    def order_key(aid: int) -> tuple[bool, datetime, str]:
-        t = times[aid]
-        return (t is None, t or datetime.min, by_aid[aid].id)
+    # Publication rank of every article (dated by time, then undated; ties by id): one integer
+    # compare instead of building a (bool, datetime, id) key per comparison.
+    ranked = sorted(
+        by_aid, key=lambda a: (times[a] is None, times[a] or datetime.min, by_aid[a].id)
+    )
+    rank = {aid: r for r, aid in enumerate(ranked)}
+
+    def order_key(aid: int) -> int:
+        return rank[aid]
 
     nodes: list[tuple[int, int, int]] = []
     links: list[tuple[int, int, int]] = []  # node, node, passage length (both sides)
@@ -185,12 +191,13 @@ def passage_groups(
     # earliest such article; the longest passage among equals). Following these links from
     # later to earlier copies gives trees, one per original text: a long passage between two
     # tickers cannot tie together the unrelated stories each ticker carries.
-    best: dict[int, tuple[tuple[bool, datetime, str], int, int]] = {}
+    best: dict[int, tuple[int, int, int]] = {}
     for x, y, length in links:
         rx, ry = regions.find(x), regions.find(y)
-        for child, parent in ((rx, ry), (ry, rx)):
-            if order_key(nodes[parent][0]) < order_key(nodes[child][0]):
-                offer = (order_key(nodes[parent][0]), -length, parent)
+        kx, ky = rank[nodes[rx][0]], rank[nodes[ry][0]]
+        for child, parent, k_child, k_parent in ((rx, ry, kx, ky), (ry, rx, ky, kx)):
+            if k_parent < k_child:
+                offer = (k_parent, -length, parent)
                 if child not in best or offer < best[child]:
                     best[child] = offer
     root_of: dict[int, int] = {}

@@ -31,7 +31,7 @@ _TABLE_MASK = np.uint64((1 << _TABLE_BITS) - 1)
 
 def _low_bits_table(members: np.ndarray) -> np.ndarray:
     table = np.zeros(1 << _TABLE_BITS, dtype=bool)
-    table[(members & _TABLE_MASK).astype(np.intp)] = True
+    table[(members & _TABLE_MASK).view(np.int64)] = True
     return table
 
 
@@ -40,7 +40,7 @@ def is_member(values: np.ndarray, members: np.ndarray) -> np.ndarray:
     table of the members' low bits rules most values out, the rest are checked exactly."""
     if len(members) == 0 or len(values) == 0:
         return np.zeros(len(values), dtype=bool)
-    maybe = np.flatnonzero(_low_bits_table(members)[(values & _TABLE_MASK).astype(np.intp)])
+    maybe = np.flatnonzero(_low_bits_table(members)[(values & _TABLE_MASK).view(np.int64)])
     ordered = np.unique(members)
     pos = np.minimum(np.searchsorted(ordered, values[maybe]), len(ordered) - 1)
     out = np.zeros(len(values), dtype=bool)
@@ -54,7 +54,7 @@ def may_repeat(keys: np.ndarray) -> np.ndarray:
     article: sorting the values alone (no permutation) and a bit table rule them out cheaply."""
     ordered = np.sort(keys)
     repeats = ordered[1:][ordered[1:] == ordered[:-1]]
-    return _low_bits_table(repeats)[(keys & _TABLE_MASK).astype(np.intp)]
+    return _low_bits_table(repeats)[(keys & _TABLE_MASK).view(np.int64)]
 
 
 def _unique_key_article(keys: np.ndarray, aids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -105,7 +105,7 @@ def candidate_pairs(
     empty = Candidates(np.zeros((0, 2), np.int64), np.zeros(0, np.int64), np.zeros(0, np.uint64))
     if len(keys) == 0:
         return empty
-    keys, aids = keys.astype(np.uint64), aids.astype(np.int64)
+    keys, aids = np.asarray(keys, dtype=np.uint64), np.asarray(aids, dtype=np.int64)
     shared = may_repeat(keys)  # keys held once link nothing: drop most before sorting
     k, a = _unique_key_article(keys[shared], aids[shared])
     starts = np.flatnonzero(np.r_[True, k[1:] != k[:-1]])
