@@ -299,7 +299,7 @@ def timeline(articles: list[dict[str, Any]]) -> dict[str, Any]:
     """Where each article sits in time, by outlet, for a small chart.
 
     Returns ``{"outlets": [name, ...]`` (in order of first publication), ``"start"``,
-    ``"end"`` (ISO, None without dates), ``"points": [{"id", "outlet", "row", "x",
+    ``"end"`` (the ``published`` of the first and last article, None without dates), ``"points": [{"id", "outlet", "row", "x",
     "published"}]}`` where ``row`` indexes ``outlets`` and ``x`` in [0, 1] is the position
     between start and end (0.5 when all share one time). Articles without a date are left out.
     """
@@ -328,7 +328,9 @@ def timeline(articles: list[dict[str, Any]]) -> dict[str, Any]:
         }
         for t, a in dated
     ]
-    return {"outlets": outlets, "start": t0.isoformat(), "end": t1.isoformat(), "points": points}
+    # The ends as published (with their own offsets), like every other date on the pages.
+    start, end = dated[0][1]["published"], dated[-1][1]["published"]
+    return {"outlets": outlets, "start": start, "end": end, "points": points}
 
 
 def story_detail(store: Store, story_id: int, group_limit: int = 50) -> dict[str, Any] | None:

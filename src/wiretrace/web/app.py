@@ -401,8 +401,10 @@ def create_app(
     @app.post("/compare", response_class=HTMLResponse, include_in_schema=False)
     async def compare_form(request: Request) -> HTMLResponse:
         form = parse_qs((await request.body()).decode("utf-8", "replace"))
-        a_text = form.get("a_text", [""])[0]
-        b_text = form.get("b_text", [""])[0]
+        # Browsers send a textarea's line breaks as CRLF whatever was pasted: back to LF, so
+        # offsets match the text the user has (and the API and CLI would report).
+        a_text = form.get("a_text", [""])[0].replace("\r\n", "\n")
+        b_text = form.get("b_text", [""])[0].replace("\r\n", "\n")
         if not a_text.strip() or not b_text.strip():
             return page(
                 "compare.html",
