@@ -17,6 +17,7 @@ CLI's default.
 from __future__ import annotations
 
 import threading
+import time
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import parse_qs, quote
@@ -156,6 +157,14 @@ def create_app(
         redoc_url=None,
     )
     app.add_middleware(BodyLimit, max_body=max_body)
+
+    @app.middleware("http")
+    async def _server_timing(request: Request, call_next: Any) -> Any:
+        # Server-Timing: how long the app took, for browsers' dev tools and benchmarks.
+        t0 = time.perf_counter()
+        response = await call_next(request)
+        response.headers["Server-Timing"] = f"app;dur={(time.perf_counter() - t0) * 1000:.1f}"
+        return response
 
     # --- errors --------------------------------------------------------------------------
 
