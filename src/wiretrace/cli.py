@@ -8,6 +8,8 @@ Commands::
                       [--text-column NAME --id-column NAME ...] [--quiet]
     wiretrace export [--db PATH] --what articles|passages|pairs [--format jsonl|csv|parquet]
                      [--out FILE]
+    wiretrace show ID [--db PATH] [--json]
+    wiretrace serve [--db PATH] [--host 127.0.0.1] [--port 8000] [--read-only] [--max-body BYTES]
     wiretrace eval plagdet CORPUS_DIR [--out DIR] [--jobs N] [--subset NAME ...] [--limit N] [--json]
     wiretrace --version
 
@@ -474,7 +476,8 @@ def analyze(
         Path | None,
         typer.Option(
             "--out",
-            help="Also write articles.jsonl, passages.jsonl, pairs.jsonl and stories.jsonl here.",
+            help="Also write articles.jsonl, passages.jsonl, pairs.jsonl, stories.jsonl and report.html"
+            " here.",
         ),
     ] = None,
     jobs: Annotated[
@@ -635,7 +638,20 @@ def _export_folder(store: Store, out: Path) -> list[Path]:
         for what, name in _OUT_FILES:
             write_records(records(store, what), out / name, "jsonl")
             written.append(out / name)
+        written.append(_write_report_html(store, out / "report.html"))
     return written
+
+
+def _write_report_html(store: Store, path: Path) -> Path:
+    """report.html, written under a temporary name and renamed when complete."""
+    import os
+
+    from wiretrace.report.html import render_report
+
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(render_report(store), encoding="utf-8")
+    os.replace(tmp, path)
+    return path
 
 
 def _share(value: float | None) -> str:
@@ -842,6 +858,135 @@ def stories(
             r["label"],
         )
     console.print(view)
+
+
+# --- show and serve ---------------------------------------------------------------------------
+
+
+@app.command()
+def show(
+    article_id: Annotated[
+        str, typer.Argument(help="The article's id, as stored.", metavar="ID", show_default=False)
+    ],
+    db: Annotated[Path, typer.Option("--db", help="The store to read.")] = _DEFAULT_DB,
+    json_out: Annotated[
+        bool, typer.Option("--json", help="Print the article view as JSON (see README).")
+    ] = False,
+    no_color: Annotated[
+        bool, typer.Option("--no-color", help="No colours; mark added/cut lines with + and -.")
+    ] = False,
+) -> None:
+    """One stored article: its reused passages and what it added and cut against its main source."""
+    from wiretrace.errors import StoreError
+    from wiretrace.report.article_view import article_view, article_view_to_dict
+    from wiretrace.store.db import Store
+
+    try:
+        store = Store.open(db, read_only=True)
+    except StoreError as err:
+        _fail(err)
+    with store:
+        view = article_view(store, article_id)
+    if view is None:
+        _fail(f"{db}: no article with id {article_id!r}")
+    if json_out:
+        import json
+
+        print(json.dumps(article_view_to_dict(view), ensure_ascii=False, indent=2))
+        return
+    from rich.console import Console
+
+    console = Console(no_color=no_color or None, highlight=False)
+    if not console.is_terminal:
+        console = Console(highlight=False, width=160, no_color=True)
+    _render_show(console, view)
+
+
+def _render_show(console: Console, view: Any) -> None:
+    from rich.text import Text
+
+    r = view.record
+    console.print(Text(r["id"], style="bold"), soft_wrap=True)
+    if r["title"]:
+        console.print(r["title"], soft_wrap=True, markup=False)
+    facts = [r["outlet"] or "(no outlet)", r["published"] or "(no date)", f"{r['chars']:,} chars"]
+    if r["originality"] is not None:
+        facts.append(f"originality {_share(r['originality'])}")
+    if r["agencies"]:
+        facts.append("credits " + ", ".join(r["agencies"]))
+    if r["duplicate_of"]:
+        facts.append(f"copy of {r['duplicate_of']}")
+    if r["story_id"] is not None:
+        facts.append(f"story {r['story_id']}")
+    console.print(" · ".join(facts), style="dim", soft_wrap=True, markup=False)
+    console.print()
+    n = len(view.passages)
+    console.print(f"{n} reused passage{'s' if n != 1 else ''}", style="bold")
+    for p in view.passages:
+        where = ", ".join(o.id for o in p.others[:4]) + (" …" if len(p.others) > 4 else "")
+        line = f"  group {p.group}  {p.start}–{p.end}  first printed by {p.earliest}"
+        line += " (boilerplate)" if p.boilerplate else ""
+        console.print(line, soft_wrap=True, markup=False)
+        console.print(
+            f"    also in {len(p.others)}: {where}", style="dim", soft_wrap=True, markup=False
+        )
+    m = view.main_source
+    console.print()
+    if m is None:
+        console.print("No source: no earlier article shares text with this one.")
+        return
+    console.print(
+        f"Main source: {m.source['id']} ({m.source['outlet'] or 'no outlet'}, "
+        f"{m.source['published'] or 'no date'}), {m.shared_chars:,} chars shared",
+        style="bold",
+        soft_wrap=True,
+        markup=False,
+    )
+    console.print(f"Added here ({m.added_chars:,} chars):", style="bold green")
+    for s in m.added:
+        console.print(
+            Text("  + " + _one_line(view.text[s.start : s.end]), style="green"), soft_wrap=True
+        )
+    console.print(f"Cut from the source ({m.cut_chars:,} chars):", style="bold red")
+    for s in m.cut:
+        console.print(
+            Text("  - " + _one_line(m.source_text[s.start : s.end]), style="red"), soft_wrap=True
+        )
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+@app.command()
+def serve(
+    db: Annotated[Path, typer.Option("--db", help="The store to browse.")] = _DEFAULT_DB,
+    host: Annotated[
+        str, typer.Option("--host", help="Address to bind (other machines: 0.0.0.0).")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", min=1, max=65535, help="TCP port.")] = 8000,
+    read_only: Annotated[
+        bool, typer.Option("--read-only", help="Refuse writes (POST /api/articles gets 403).")
+    ] = False,
+    max_body: Annotated[
+        int, typer.Option("--max-body", min=1, help="Largest request body in bytes (else 413).")
+    ] = 10_000_000,
+) -> None:
+    """Browse stories, articles and reused text in a web browser; HTTP API under /api/."""
+    from wiretrace.errors import StoreError
+
+    try:
+        import uvicorn
+
+        from wiretrace.web.app import create_app
+    except ImportError as exc:  # pragma: no cover - dependencies of the package
+        _fail(f"serve needs fastapi, uvicorn and jinja2 ({exc})")
+    try:
+        web = create_app(db, read_only=read_only, max_body=max_body)
+    except StoreError as err:
+        _fail(err)
+    print(f"wiretrace: serving {db} on http://{host}:{port}/ (Ctrl-C stops)", file=sys.stderr)
+    uvicorn.run(web, host=host, port=port, log_level="warning")
 
 
 # --- eval -------------------------------------------------------------------------------------

@@ -54,6 +54,18 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
+def _statements(script: str) -> Iterator[str]:
+    """The SQL statements of ``script``, split at the ";" that end a complete statement (so a
+    trigger body ``BEGIN ...; END`` stays whole; ``executescript`` would commit on its own)."""
+    pending = ""
+    for piece in script.split(";"):
+        pending += piece + ";"
+        if sqlite3.complete_statement(pending):
+            if pending.strip(" \n;"):
+                yield pending
+            pending = ""
+
+
 def _blob(array: np.ndarray, dtype: str) -> bytes:
     return np.ascontiguousarray(array, dtype=dtype).tobytes()
 
@@ -125,9 +137,8 @@ class Store:
     def _migrate(self, version: int) -> None:
         with self.transaction():
             for target in range(version + 1, SCHEMA_VERSION + 1):
-                for statement in MIGRATIONS[target].split(";"):
-                    if statement.strip():
-                        self.conn.execute(statement)
+                for statement in _statements(MIGRATIONS[target]):
+                    self.conn.execute(statement)
             self.conn.execute(
                 "INSERT OR REPLACE INTO meta VALUES ('application', ?), ('schema_version', ?),"
                 " ('written_by', ?)",

@@ -9,7 +9,7 @@ knows was written by a newer wiretrace and is refused without being touched.
 from __future__ import annotations
 
 APPLICATION = "wiretrace"
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 # Version 1: articles with their anchors, aligned pairs, runs, and the derived tables that each
 # run rebuilds from articles and pairs (article_stats, groups, group_members).
@@ -107,5 +107,24 @@ CREATE TABLE story_members (
 CREATE INDEX story_members_story ON story_members(story_id);
 """
 
-# MIGRATIONS[n] turns version n - 1 into version n; a new store runs them all.
-MIGRATIONS: dict[int, str] = {1: _V1, 2: _V2}
+# Version 3: full-text search for the web app's filters. An FTS5 index over each article's title
+# and the first 500 characters of its text (the lead: enough to find a story by its words, small
+# enough not to slow ingest), keyed by ``aid``. Contentless (``content=''``): it keeps only the
+# index, the text stays in ``articles``. Articles are never updated or deleted, so an INSERT
+# trigger keeps it current; the migration fills it for the articles already stored.
+_V3 = """
+CREATE VIRTUAL TABLE articles_fts USING fts5(
+    title, lead, content='', tokenize='unicode61 remove_diacritics 2'
+);
+INSERT INTO articles_fts (rowid, title, lead)
+    SELECT aid, coalesce(title, ''), substr(text, 1, 500) FROM articles;
+CREATE TRIGGER articles_fts_insert AFTER INSERT ON articles BEGIN
+    INSERT INTO articles_fts (rowid, title, lead)
+    VALUES (new.aid, coalesce(new.title, ''), substr(new.text, 1, 500));
+END;
+"""
+
+# MIGRATIONS[n] turns version n - 1 into version n; a new store runs them all. Statements are
+# separated by ";" (a trigger's body, which holds ";" itself, runs as one statement: see
+# Store._migrate).
+MIGRATIONS: dict[int, str] = {1: _V1, 2: _V2, 3: _V3}
