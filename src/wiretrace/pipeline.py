@@ -323,7 +323,14 @@ def analyze(
         aids, keys, sentences = store.anchors()
         c = settings.corpus
         cands = candidate_pairs(
-            aids, keys, _outlet_codes(rows), c.max_df, c.max_outlet_df, c.min_shared_anchors
+            aids,
+            keys,
+            _outlet_codes(rows),
+            c.max_df,
+            c.max_outlet_df,
+            c.min_shared_anchors,
+            sentences,
+            c.min_sentence_anchors,
         )
         summary.candidates = len(cands.pairs)
         t2 = time.perf_counter()
