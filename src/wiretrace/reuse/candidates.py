@@ -30,19 +30,50 @@ class Candidates:
     boilerplate_keys: np.ndarray
 
 
+def sorted_rows(columns: list[np.ndarray], bounds: list[int]) -> list[np.ndarray]:
+    """The rows ``(columns[0][i], columns[1][i], ...)`` sorted lexicographically (non-negative
+    integer columns, ``columns[j] < bounds[j]``).
+
+    Packs each row into one int64 (bit fields) and sorts the codes, much faster than an
+    argsort, when the bounds fit in 62 bits; falls back to ``np.lexsort`` otherwise.
+    """
+    bits = [max(1, (int(b) - 1).bit_length()) for b in bounds]
+    if sum(bits) <= 62:
+        code = np.zeros(len(columns[0]), dtype=np.int64)
+        for col, width in zip(columns, bits, strict=True):
+            code <<= width
+            code |= col
+        code.sort()
+        out = []
+        for width in reversed(bits):
+            out.append(code & ((1 << width) - 1))
+            code >>= width
+        return out[::-1]
+    order = np.lexsort(columns[::-1])
+    return [col[order] for col in columns]
+
+
 def _unique_key_article(
     keys: np.ndarray, aids: np.ndarray, sentences: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Distinct (key, article) entries sorted by key, then article, with the sentence of the
-    first occurrence of each."""
-    if len(aids) > 1 and bool(np.all(aids[1:] >= aids[:-1])):
-        order = np.argsort(keys, kind="stable")  # already in article order: one stable sort
-    else:
-        order = np.lexsort((aids, keys))
-    k, a, s = keys[order], aids[order], sentences[order]
-    keep = np.ones(len(k), dtype=bool)
-    keep[1:] = (k[1:] != k[:-1]) | (a[1:] != a[:-1])
-    return k[keep], a[keep], s[keep]
+    """Distinct (key, article) entries of keys found more than once, sorted by key, then
+    article, each with its first sentence."""
+    order = np.argsort(keys)  # unstable: the order inside a run of one key is fixed below
+    k = keys[order]
+    starts = np.flatnonzero(np.r_[True, k[1:] != k[:-1]])
+    counts = np.diff(np.r_[starts, len(k)])
+    repeated = counts >= 2  # keys found once link nothing: dropped before the second sort
+    in_repeated = np.repeat(repeated, counts)
+    run = np.repeat(np.cumsum(repeated) - 1, counts)[in_repeated]
+    idx = order[in_repeated]
+    if len(idx) == 0:
+        empty = np.zeros(0, dtype=np.int64)
+        return keys[:0], empty, empty
+    bounds = [int(repeated.sum()), int(aids.max()) + 1, int(sentences.max()) + 1]
+    run, a, s = sorted_rows([run, aids[idx], sentences[idx]], bounds)
+    keep = np.ones(len(run), dtype=bool)
+    keep[1:] = (run[1:] != run[:-1]) | (a[1:] != a[:-1])
+    return k[starts[repeated]][run[keep]], a[keep], s[keep]
 
 
 def pairs_within_runs(
@@ -87,7 +118,9 @@ def candidate_pairs(
     if sentences is None:
         sentences = np.zeros(len(keys), dtype=np.int64)
     k, a, sent = _unique_key_article(
-        keys.astype(np.uint64), aids.astype(np.int64), sentences.astype(np.int64)
+        keys.astype(np.uint64, copy=False),
+        aids.astype(np.int64, copy=False),
+        sentences.astype(np.int64, copy=False),
     )
     starts = np.flatnonzero(np.r_[True, k[1:] != k[:-1]])
     df = np.diff(np.r_[starts, len(k)])
@@ -119,33 +152,21 @@ def candidate_pairs(
     first, second = pairs_within_runs(np.arange(len(a)), starts[usable], df[usable])
     if len(first) == 0:
         return Candidates(empty.pairs, empty.shared, bp_keys)
-    span = int(a.max()) + 1
-    codes, pair_of, shared = np.unique(
-        a[first] * span + a[second], return_inverse=True, return_counts=True
+    # Every (article, article, sentence, sentence) link of a shared key, sorted: runs of equal
+    # rows are keys shared by one sentence pair, runs of equal article pairs are candidates.
+    span, n_sent = int(a.max()) + 1, int(sent.max()) + 1
+    a1, a2, s1, s2 = sorted_rows(
+        [a[first], a[second], sent[first], sent[second]], [span, span, n_sent, n_sent]
     )
-    ok = shared >= min_shared
-    if min_sentence_shared > 1:
-        ok &= _most_shared_by_a_sentence_pair(pair_of, sent[first], sent[second], len(codes)) >= (
-            min_sentence_shared
-        )
-    pairs = np.stack([codes[ok] // span, codes[ok] % span], axis=1)
+    new_link = np.ones(len(a1), dtype=bool)
+    new_link[1:] = (a1[1:] != a1[:-1]) | (a2[1:] != a2[:-1]) | (s1[1:] != s1[:-1])
+    new_link[1:] |= s2[1:] != s2[:-1]
+    link_starts = np.flatnonzero(new_link)
+    link_sizes = np.diff(np.r_[link_starts, len(a1)])
+    la1, la2 = a1[link_starts], a2[link_starts]
+    pair_starts = np.flatnonzero(np.r_[True, (la1[1:] != la1[:-1]) | (la2[1:] != la2[:-1])])
+    shared = np.add.reduceat(link_sizes, pair_starts)
+    most = np.maximum.reduceat(link_sizes, pair_starts)
+    ok = (shared >= min_shared) & (most >= min_sentence_shared)
+    pairs = np.stack([la1[pair_starts][ok], la2[pair_starts][ok]], axis=1).astype(np.int64)
     return Candidates(pairs, shared[ok].astype(np.int64), bp_keys)
-
-
-def _most_shared_by_a_sentence_pair(
-    pair_of: np.ndarray, sent_first: np.ndarray, sent_second: np.ndarray, n_pairs: int
-) -> np.ndarray:
-    """Per article pair, the largest number of its shared keys that link one sentence of the
-    first article with one sentence of the second."""
-    order = np.lexsort((sent_second, sent_first, pair_of))
-    p, s1, s2 = pair_of[order], sent_first[order], sent_second[order]
-    new = np.ones(len(p), dtype=bool)
-    new[1:] = (p[1:] != p[:-1]) | (s1[1:] != s1[:-1]) | (s2[1:] != s2[:-1])
-    run_starts = np.flatnonzero(new)
-    run_sizes = np.diff(np.r_[run_starts, len(p)])
-    run_pair = p[run_starts]
-    firsts = np.flatnonzero(np.r_[True, run_pair[1:] != run_pair[:-1]])  # runs are pair-major
-    most = np.zeros(n_pairs, dtype=np.int64)
-    if len(firsts):
-        most[run_pair[firsts]] = np.maximum.reduceat(run_sizes, firsts)
-    return most
