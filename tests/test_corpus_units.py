@@ -12,7 +12,7 @@ from wiretrace.errors import StoreError
 from wiretrace.model import Article
 from wiretrace.report.corpus import ArticleInfo, article_stats, parse_time, passage_groups
 from wiretrace.reuse.anchors import AnchorSettings, sentence_anchors
-from wiretrace.reuse.candidates import candidate_pairs
+from wiretrace.reuse.candidates import candidate_pairs, sorted_rows
 from wiretrace.reuse.prepared import prepare
 from wiretrace.store.db import NewArticle, Store
 from wiretrace.text.credits import agency_credits
@@ -52,6 +52,28 @@ def test_pairs_need_enough_shared_keys() -> None:
     aids, keys = _keys((1, [10, 11, 12, 13]), (2, [10, 11, 12, 13]), (3, [10, 99]))
     c = candidate_pairs(aids, keys, {1: 0, 2: 1, 3: 2}, max_df=50, max_outlet_df=3, min_shared=4)
     assert c.pairs.tolist() == [[1, 2]] and c.shared.tolist() == [4]
+
+
+def test_pairs_need_enough_keys_between_one_sentence_pair() -> None:
+    # Articles 1 and 2 share four keys, but never more than two between one sentence of each
+    # (a topic, not a copy); articles 1 and 3 share three keys of one sentence pair.
+    aids = np.array([1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3], dtype=np.int64)
+    keys = np.array([10, 11, 12, 13, 10, 11, 12, 13, 10, 11, 12, 99], dtype=np.uint64)
+    sents = np.array([0, 0, 0, 1, 0, 0, 1, 6, 4, 4, 4, 4], dtype=np.int32)
+    outlets = {1: 0, 2: 1, 3: 2}
+    c = candidate_pairs(aids, keys, outlets, 50, 3, 3, sents, min_sentence_shared=3)
+    assert c.pairs.tolist() == [[1, 3]] and c.shared.tolist() == [3]
+    c = candidate_pairs(aids, keys, outlets, 50, 3, 3, sents, min_sentence_shared=2)
+    assert c.pairs.tolist() == [[1, 2], [1, 3], [2, 3]]
+
+
+def test_sorted_rows_packs_or_falls_back_to_lexsort() -> None:
+    rng = np.random.default_rng(7)
+    cols = [rng.integers(0, 5, 200), rng.integers(0, 1000, 200), rng.integers(0, 3, 200)]
+    expected = sorted(zip(*(c.tolist() for c in cols), strict=True))
+    for bounds in ([5, 1000, 3], [1 << 40, 1 << 20, 1 << 10]):  # packed, then lexsort
+        got = sorted_rows(cols, bounds)
+        assert list(zip(*(c.tolist() for c in got), strict=True)) == expected
 
 
 def test_keys_in_many_articles_of_one_outlet_are_boilerplate() -> None:

@@ -430,6 +430,8 @@ def analyze(
             c.max_df,
             c.max_outlet_df,
             c.min_shared_anchors,
+            sentences[own] if own is not None else sentences,
+            c.min_sentence_anchors,
         )
         summary.candidates = len(cands.pairs)
         t2 = time.perf_counter()

@@ -94,7 +94,10 @@ class CorpusSettings:
     found in more than ``max_df`` articles, or in more than ``max_outlet_df`` articles of one
     outlet, is boilerplate (stock phrase, teaser, paywall notice) and makes no pair a
     candidate; sentences with at least half of their keys boilerplate are excluded from
-    originality. Two articles sharing at least ``min_shared_anchors`` other keys are aligned.
+    originality. Two articles sharing at least ``min_shared_anchors`` other keys, at least
+    ``min_sentence_anchors`` of them between one sentence of each, are aligned (two rows per
+    band make keys that also catch heavily edited sentences; the sentence-pair rule keeps
+    articles that merely share a topic apart).
     An article covered to at least ``duplicate_coverage`` by passages shared with an earlier
     article, which is covered as much, is a whole-article copy of it. Pairs sharing at least
     ``near_copy_share`` of the anchors of the article with more of them are first aligned in
@@ -106,12 +109,13 @@ class CorpusSettings:
     outlet, not one per pair).
     """
 
-    anchor_bands: int = 10
-    anchor_rows: int = 3
-    anchor_min_stems: int = 5
+    anchor_bands: int = 20
+    anchor_rows: int = 2
+    anchor_min_stems: int = 4
     max_df: int = 50
     max_outlet_df: int = 3
     min_shared_anchors: int = 4
+    min_sentence_anchors: int = 3
     duplicate_coverage: float = 0.9
     near_copy_share: float = 0.8
     collapse_jaccard: float = 0.9

@@ -4,8 +4,13 @@ An anchor key shared by two articles is evidence that they share a sentence. Key
 many articles (``max_df``: stock phrases) or in several articles of one outlet
 (``max_outlet_df``: teasers, newsletter plugs, paywall notices) are boilerplate, not evidence:
 they make no pair a candidate. A pair becomes a candidate when it shares at least
-``min_shared`` evidence keys. The result depends only on the set of stored anchors, so a run
-over everything and a sequence of incremental runs produce the same candidates.
+``min_shared`` evidence keys, and (given the sentence of every key) at least
+``min_sentence_shared`` of them between one sentence of each article: one sentence pair whose
+stems largely agree is the evidence of copying that a loose key family (few MinHash rows, many
+bands: it also catches heavily edited sentences) needs, while keys scattered over unrelated
+sentence pairs are what two articles on one topic share by chance. The result depends only on
+the set of stored anchors, so a run over everything and a sequence of incremental runs produce
+the same candidates.
 """
 
 from __future__ import annotations
@@ -57,16 +62,50 @@ def may_repeat(keys: np.ndarray) -> np.ndarray:
     return _low_bits_table(repeats)[(keys & _TABLE_MASK).view(np.int64)]
 
 
-def _unique_key_article(keys: np.ndarray, aids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Distinct (key, article) entries sorted by key, then article."""
-    if len(aids) > 1 and bool(np.all(aids[1:] >= aids[:-1])):
-        order = np.argsort(keys, kind="stable")  # already in article order: one stable sort
-    else:
-        order = np.lexsort((aids, keys))
-    k, a = keys[order], aids[order]
-    keep = np.ones(len(k), dtype=bool)
-    keep[1:] = (k[1:] != k[:-1]) | (a[1:] != a[:-1])
-    return k[keep], a[keep]
+def sorted_rows(columns: list[np.ndarray], bounds: list[int]) -> list[np.ndarray]:
+    """The rows ``(columns[0][i], columns[1][i], ...)`` sorted lexicographically (non-negative
+    integer columns, ``columns[j] < bounds[j]``).
+
+    Packs each row into one int64 (bit fields) and sorts the codes, much faster than an
+    argsort, when the bounds fit in 62 bits; falls back to ``np.lexsort`` otherwise.
+    """
+    bits = [max(1, (int(b) - 1).bit_length()) for b in bounds]
+    if sum(bits) <= 62:
+        code = np.zeros(len(columns[0]), dtype=np.int64)
+        for col, width in zip(columns, bits, strict=True):
+            code <<= width
+            code |= col
+        code.sort()
+        out = []
+        for width in reversed(bits):
+            out.append(code & ((1 << width) - 1))
+            code >>= width
+        return out[::-1]
+    order = np.lexsort(columns[::-1])
+    return [col[order] for col in columns]
+
+
+def _unique_key_article(
+    keys: np.ndarray, aids: np.ndarray, sentences: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Distinct (key, article) entries of keys found more than once, sorted by key, then
+    article, each with its first sentence."""
+    order = np.argsort(keys)  # unstable: the order inside a run of one key is fixed below
+    k = keys[order]
+    starts = np.flatnonzero(np.r_[True, k[1:] != k[:-1]])
+    counts = np.diff(np.r_[starts, len(k)])
+    repeated = counts >= 2  # keys found once link nothing: dropped before the second sort
+    in_repeated = np.repeat(repeated, counts)
+    run = np.repeat(np.cumsum(repeated) - 1, counts)[in_repeated]
+    idx = order[in_repeated]
+    if len(idx) == 0:
+        empty = np.zeros(0, dtype=np.int64)
+        return keys[:0], empty, empty
+    bounds = [int(repeated.sum()), int(aids.max()) + 1, int(sentences.max()) + 1]
+    run, a, s = sorted_rows([run, aids[idx], sentences[idx]], bounds)
+    keep = np.ones(len(run), dtype=bool)
+    keep[1:] = (run[1:] != run[:-1]) | (a[1:] != a[:-1])
+    return k[starts[repeated]][run[keep]], a[keep], s[keep]
 
 
 def pairs_within_runs(
@@ -96,8 +135,11 @@ def candidate_pairs(
     max_df: int,
     max_outlet_df: int,
     min_shared: int,
+    sentences: np.ndarray | None = None,
+    min_sentence_shared: int = 1,
 ) -> Candidates:
-    """Candidate pairs from anchors: ``aids[i]`` holds key ``keys[i]``.
+    """Candidate pairs from anchors: ``aids[i]`` holds key ``keys[i]``, found in its sentence
+    ``sentences[i]`` (needed when ``min_sentence_shared`` > 1).
 
     ``outlet_of`` maps an article key to a small integer outlet code (articles without outlet
     get a code of their own each, so they never count as one outlet).
@@ -105,14 +147,20 @@ def candidate_pairs(
     empty = Candidates(np.zeros((0, 2), np.int64), np.zeros(0, np.int64), np.zeros(0, np.uint64))
     if len(keys) == 0:
         return empty
-    keys, aids = np.asarray(keys, dtype=np.uint64), np.asarray(aids, dtype=np.int64)
-    shared = may_repeat(keys)  # keys held once link nothing: drop most before sorting
-    k, a = _unique_key_article(keys[shared], aids[shared])
+    if sentences is None:
+        sentences = np.zeros(len(keys), dtype=np.int64)
+    keys = keys.astype(np.uint64, copy=False)
+    shared_mask = may_repeat(keys)  # keys held once link nothing: drop most before sorting
+    k, a, sent = _unique_key_article(
+        keys[shared_mask],
+        aids.astype(np.int64, copy=False)[shared_mask],
+        sentences.astype(np.int64, copy=False)[shared_mask],
+    )
     starts = np.flatnonzero(np.r_[True, k[1:] != k[:-1]])
     df = np.diff(np.r_[starts, len(k)])
     # Keys held by one article link nothing: drop them first (most keys), then work on the rest.
     shared_key = np.repeat(df >= 2, df)
-    k, a = k[shared_key], a[shared_key]
+    k, a, sent = k[shared_key], a[shared_key], sent[shared_key]
     starts = np.flatnonzero(np.r_[True, k[1:] != k[:-1]]) if len(k) else np.zeros(0, np.int64)
     df = np.diff(np.r_[starts, len(k)])
     if len(k) == 0:
@@ -134,14 +182,28 @@ def candidate_pairs(
         too_many = np.unique(codes[counts > max_outlet_df] // n_outlets)
         boilerplate[too_many] = True
     usable = (df <= max_df) & ~boilerplate
-    first, second = pairs_within_runs(a, starts[usable], df[usable])
+    bp_keys = np.unique(k[starts[boilerplate]])
+    first, second = pairs_within_runs(np.arange(len(a)), starts[usable], df[usable])
     if len(first) == 0:
-        return Candidates(empty.pairs, empty.shared, np.unique(k[starts[boilerplate]]))
-    span = int(a.max()) + 1
-    codes, shared = np.unique(first * span + second, return_counts=True)
-    ok = shared >= min_shared
-    pairs = np.stack([codes[ok] // span, codes[ok] % span], axis=1)
-    return Candidates(pairs, shared[ok].astype(np.int64), np.unique(k[starts[boilerplate]]))
+        return Candidates(empty.pairs, empty.shared, bp_keys)
+    # Every (article, article, sentence, sentence) link of a shared key, sorted: runs of equal
+    # rows are keys shared by one sentence pair, runs of equal article pairs are candidates.
+    span, n_sent = int(a.max()) + 1, int(sent.max()) + 1
+    a1, a2, s1, s2 = sorted_rows(
+        [a[first], a[second], sent[first], sent[second]], [span, span, n_sent, n_sent]
+    )
+    new_link = np.ones(len(a1), dtype=bool)
+    new_link[1:] = (a1[1:] != a1[:-1]) | (a2[1:] != a2[:-1]) | (s1[1:] != s1[:-1])
+    new_link[1:] |= s2[1:] != s2[:-1]
+    link_starts = np.flatnonzero(new_link)
+    link_sizes = np.diff(np.r_[link_starts, len(a1)])
+    la1, la2 = a1[link_starts], a2[link_starts]
+    pair_starts = np.flatnonzero(np.r_[True, (la1[1:] != la1[:-1]) | (la2[1:] != la2[:-1])])
+    shared = np.add.reduceat(link_sizes, pair_starts)
+    most = np.maximum.reduceat(link_sizes, pair_starts)
+    ok = (shared >= min_shared) & (most >= min_sentence_shared)
+    pairs = np.stack([la1[pair_starts][ok], la2[pair_starts][ok]], axis=1).astype(np.int64)
+    return Candidates(pairs, shared[ok].astype(np.int64), bp_keys)
 
 
 def boilerplate_sentences(
