@@ -131,7 +131,9 @@ def cross_validated(matrix: np.ndarray, targets: np.ndarray, fold: np.ndarray, n
     return out
 
 
-def calibrate(scores: np.ndarray, overall: np.ndarray, positive_at_most: float, beta: float) -> float:
+def calibrate(
+    scores: np.ndarray, overall: np.ndarray, positive_at_most: float, beta: float
+) -> float:
     """The threshold (0.01 steps) with the best F-beta for telling ratings <= ``positive_at_most``
     from the rest (beta < 1 favours precision)."""
     best, best_t = -1.0, 0.5
@@ -219,7 +221,9 @@ def main(argv: list[str] | None = None) -> int:
     for name in MODELS:
         c = combiner_model.shipped(name)
         shipped_scores = np.array([c.score(f) for f in table])
-        print(f"   {name:8} {pearson(shipped_scores)}   weights {dict(zip(c.features, c.weights, strict=True))}")
+        print(
+            f"   {name:8} {pearson(shipped_scores)}   weights {dict(zip(c.features, c.weights, strict=True))}"
+        )
         if name == "full":
             from wiretrace.stories.score import verdict_of
 

@@ -76,7 +76,7 @@ class SameStorySettings:
     fitted without embedding features is used, which is weaker across languages).
     """
 
-    same_threshold: float = 0.78
+    same_threshold: float = 0.73
     related_threshold: float = 0.38
     embeddings: bool = True
 

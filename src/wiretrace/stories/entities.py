@@ -81,20 +81,18 @@ _NOUN_SUFFIXES = (
     "monate",
 )
 # German determiners and prepositions after which a capitalised word is (nearly always) a noun.
-_NOUN_MARKERS = frozenset(
-    """der die das den dem des ein eine einen einem einer eines kein keine keinen keinem keiner
+_NOUN_MARKER_WORDS = """der die das den dem des ein eine einen einem einer eines kein keine keinen keinem keiner
     im am vom zum zur beim ins ans aufs fürs ihre ihren ihrem ihrer seine seinen seinem seiner
     diese diesen diesem dieser dieses jede jeden jedem jeder jedes alle allen aller mehrere
-    mehreren viele vielen vielen wenige wenigen""".split()
-)
+    mehreren viele vielen wenige wenigen"""
+_NOUN_MARKERS = frozenset(_NOUN_MARKER_WORDS.split())
 # Capitalised words that are not names in news text (month and day names, titles, greetings).
-_NOT_NAMES = frozenset(
-    """januar februar märz april mai juni juli august september oktober november dezember
+_NOT_NAME_WORDS = """januar februar märz april mai juni juli august september oktober november dezember
     montag dienstag mittwoch donnerstag freitag samstag sonntag
     january february march april may june july august september october november december
     monday tuesday wednesday thursday friday saturday sunday
-    herr frau mr mrs ms dr prof i""".split()
-)
+    herr frau mr mrs ms dr prof i"""
+_NOT_NAMES = frozenset(_NOT_NAME_WORDS.split())
 
 
 @dataclass(frozen=True, slots=True)

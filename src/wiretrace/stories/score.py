@@ -21,7 +21,6 @@ from wiretrace.settings import SameStorySettings
 from wiretrace.stories.features import ArticleProfile, pair_features, profile, reuse_features
 from wiretrace.stories.model import shipped
 
-
 _WORD_EVIDENCE = ("reuse", "lexical", "key_terms", "entities")
 
 
@@ -54,18 +53,33 @@ def same_story(
     """Score in [0, 1], verdict and every feature value for two articles and their shared
     passages (as found by the aligner). Symmetric up to rounding."""
     settings = settings or SameStorySettings()
-    reuse, coverage = reuse_features(passages, len(a.text), len(b.text))
     pa = cached_profile(a, settings.embeddings)
     pb = cached_profile(b, settings.embeddings)
+    return same_story_of_profiles(a, b, pa, pb, passages, settings)
+
+
+def same_story_of_profiles(
+    a: Article,
+    b: Article,
+    pa: ArticleProfile,
+    pb: ArticleProfile,
+    passages: Sequence[Passage],
+    settings: SameStorySettings | None = None,
+) -> SameStory:
+    """:func:`same_story` with the articles' profiles already computed (e.g. batched by
+    :func:`wiretrace.stories.features.profiles`, with embeddings iff ``settings.embeddings``)."""
+    settings = settings or SameStorySettings()
+    reuse, coverage = reuse_features(passages, len(a.text), len(b.text))
     features = pair_features(pa, pb, reuse, coverage)
     combiner = shipped("full" if settings.embeddings else "lexical")
     score = combiner.score(features)
     if not (a.text.strip() and b.text.strip()):
         score = 0.0  # nothing to compare: no evidence either way, so no claim of a story
-    elif not _known_different(pa.lang, pb.lang) and not any(features[k] for k in _WORD_EVIDENCE):
-        # Two texts in one language that share not a single content word or name do not tell
-        # one story, whatever the embeddings say (they rate any two texts of gibberish, lists
-        # or boilerplate alike). Across languages, embeddings are the evidence.
+    elif not _known_different(a.lang, b.lang) and not any(features[k] for k in _WORD_EVIDENCE):
+        # Two texts that share not a single content word or name do not tell one story,
+        # whatever the embeddings say (they rate any two texts of gibberish, lists or
+        # boilerplate alike), unless the articles say they are in different languages (then
+        # the embeddings are the evidence; a guessed language is not trusted for this).
         score = 0.0
     return SameStory(
         round(score, 4),
