@@ -519,7 +519,8 @@ def test_readme_lists_every_setting_with_its_default() -> None:
         assert f"[{section}]" in readme
         for f in dataclasses.fields(getattr(defaults, section)):
             value = getattr(getattr(defaults, section), f.name)
-            assert re.search(rf"^{f.name} = {re.escape(repr(value))}\b", readme, re.M), (
+            toml = str(value).lower() if type(value) is bool else repr(value)  # TOML spelling
+            assert re.search(rf"^{f.name} = {re.escape(toml)}\b", readme, re.M), (
                 f"README.md does not list {section}.{f.name} = {value!r}"
             )
 

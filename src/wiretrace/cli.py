@@ -1082,6 +1082,52 @@ def _render_plagdet(console: Console, report: PlagdetReport) -> None:
     )
 
 
+@eval_app.command("pairs")
+def eval_pairs(
+    pairs_file: Annotated[
+        Path, typer.Argument(help="CSV with a header: id1, id2 and a rating column.")
+    ],
+    corpus: Annotated[
+        Path, typer.Option("--corpus", help="Articles named by the ids (.jsonl/.json/folder).")
+    ],
+    column: Annotated[
+        str, typer.Option("--column", help="The rating column (default: overall).")
+    ] = "overall",
+    high_is_similar: Annotated[
+        bool,
+        typer.Option(
+            "--high-is-similar",
+            help="High ratings mean similar (default: low means similar, as in SemEval 1-4).",
+        ),
+    ] = False,
+    settings_file: Annotated[
+        Path | None,
+        typer.Option("--settings", help="TOML file overriding settings (\\[same_story], ...)."),
+    ] = None,
+    json_out: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+) -> None:
+    """Correlate the same-story score with your ratings of article pairs (Pearson, Spearman)."""
+    import json
+
+    from wiretrace.eval.pairs import evaluate_pairs, read_rated_pairs
+    from wiretrace.io.readers import load_corpus
+
+    try:
+        settings = _load_settings(settings_file)
+        pairs = read_rated_pairs(pairs_file, column)
+        articles = load_corpus(corpus)
+        report = evaluate_pairs(pairs, articles, not high_is_similar, str(pairs_file), settings)
+    except InputError as err:
+        _fail(err)
+    if json_out:
+        print(json.dumps(report.to_dict()))
+        return
+    sign = "" if high_is_similar else "-"
+    print(f"pairs     {report.n}")
+    print(f"pearson   {report.pearson:.4f}   (score vs {sign}{column})")
+    print(f"spearman  {report.spearman:.4f}")
+
+
 def main() -> None:
     """Console-script entry point (``wiretrace``)."""
     try:

@@ -68,21 +68,17 @@ class AlignSettings:
 
 @dataclass(frozen=True, slots=True)
 class SameStorySettings:
-    """Parameters of the first same-story score (stories/score.py); scores are in [0, 1].
+    """Parameters of the same-story score (stories/score.py); scores are in [0, 1].
 
-    Entity-profile cosine below ``entity_floor`` counts as no evidence, above ``entity_ceiling``
-    as certain, linearly in between. Articles with fewer than ``min_entity_tokens`` capitalised
-    words fall back to lexical evidence (mean of stem cosine and distinctive-stem Dice) between
-    ``lexical_floor`` and ``lexical_ceiling``.
+    A score at or above ``same_threshold`` is "same", at or above ``related_threshold``
+    "related", else "different" (both calibrated on human ratings; see BENCHMARKS.md).
+    ``embeddings = false`` skips the multilingual embedding model (faster start; a combiner
+    fitted without embedding features is used, which is weaker across languages).
     """
 
-    same_threshold: float = 0.5
-    related_threshold: float = 0.2
-    entity_floor: float = 0.3
-    entity_ceiling: float = 0.8
-    min_entity_tokens: int = 5
-    lexical_floor: float = 0.1
-    lexical_ceiling: float = 0.5
+    same_threshold: float = 0.73
+    related_threshold: float = 0.38
+    embeddings: bool = True
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,9 +24,7 @@ def compare_prepared(
 ) -> Comparison:
     """Compare two articles whose bodies are already prepared (for batch reuse of ``prepare``)."""
     passages = align_prepared(pa, pb, settings.align)
-    title_a = prepare(a.title, settings.align) if a.title else None
-    title_b = prepare(b.title, settings.align) if b.title else None
-    verdict = same_story(pa, pb, passages, settings.same_story, title_a, title_b)
+    verdict = same_story(a, b, passages, settings.same_story)
     cov_a = covered_chars((p.a.start, p.a.end) for p in passages) / max(len(a.text), 1)
     cov_b = covered_chars((p.b.start, p.b.end) for p in passages) / max(len(b.text), 1)
     return Comparison(a, b, verdict, round(cov_a, 4), round(cov_b, 4), tuple(passages))

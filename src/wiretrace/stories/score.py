@@ -1,132 +1,88 @@
-"""Same-story score of two articles, first version: shared text and lexical overlap.
+"""Same-story score of two articles: named features combined by a small fitted model.
 
-Features (each in [0, 1]):
+The features are described in :mod:`wiretrace.stories.features` (shared text, lemma overlap,
+capitalised key terms, names, multilingual embeddings, publication time), the combiner in
+:mod:`wiretrace.stories.model`. The verdict is ``same`` at or above
+``SameStorySettings.same_threshold``, ``related`` at or above ``related_threshold``, else
+``different``; both thresholds are calibrated on human ratings (see BENCHMARKS.md).
 
-- ``reuse``: evidence from shared passages, ``1 - exp(-shared / 300)`` where ``shared`` is the
-  number of characters of the shorter side inside reused passages; one copied paragraph of
-  agency text (~300 characters) already gives 0.63.
-- ``coverage``: the larger of the two coverages (share of an article inside passages).
-- ``lexical``: cosine of sublinear-tf vectors of content-word stems of title and body, with the
-  title counted twice (titles name the event).
-- ``rare_overlap``: Dice overlap of the pair's *distinctive* stems (long words and numbers).
-- ``entities``: cosine of the two articles' profiles of capitalised words that do not open a
-  sentence (names, places, organisations; in German also nouns), counted with their frequency.
-  Frequency matters: an article about Hollande meeting Putin names Hollande again and again, one
-  about Putin in Tehran at most in passing, although both name Putin, Assad and Syria. On the
-  German same-story ratings in ``../shared/data/semeval22-de`` this single feature correlates
-  better with the human ratings (Pearson 0.83, de-de) than stem cosine (0.70).
-
-``score = 1 - (1 - reuse) * (1 - text_part)`` where ``text_part`` maps ``entities`` linearly
-between ``entity_floor`` (no evidence) and ``entity_ceiling`` (certain). When either article has
-fewer than ``min_entity_tokens`` capitalised words (lower-case text, very short items) the mean
-of ``lexical`` and ``rare_overlap`` is mapped between ``lexical_floor`` and ``lexical_ceiling``
-instead. Issue 4 replaces this with a calibrated model over embeddings, entities and time.
+With ``SameStorySettings.embeddings = False`` no embedding model is loaded and a combiner fitted
+without the embedding features is used (faster start, somewhat less accurate, no help across
+languages).
 """
 
 from __future__ import annotations
 
-import math
+from collections.abc import Sequence
+from functools import lru_cache
 
-import numpy as np
-
-from wiretrace.model import Passage, SameStory
-from wiretrace.reuse.prepared import PreparedText
+from wiretrace.model import Article, Passage, SameStory
 from wiretrace.settings import SameStorySettings
+from wiretrace.stories.features import ArticleProfile, pair_features, profile, reuse_features
+from wiretrace.stories.model import shipped
 
-_REUSE_SCALE_CHARS = 300.0
-
-
-def _stem_counts(p: PreparedText, title: PreparedText | None) -> dict[int, float]:
-    counts: dict[int, float] = {}
-    for stem in p.stems[p.content].tolist():
-        counts[stem] = counts.get(stem, 0.0) + 1.0
-    if title is not None:
-        for stem in title.stems[title.content].tolist():
-            counts[stem] = counts.get(stem, 0.0) + 2.0
-    return {k: 1.0 + math.log(v) for k, v in counts.items()}
+_WORD_EVIDENCE = ("reuse", "lexical", "key_terms", "entities")
 
 
-def _cosine(x: dict[int, float], y: dict[int, float]) -> float:
-    if not x or not y:
-        return 0.0
-    dot = sum(v * y[k] for k, v in x.items() if k in y)
-    nx = math.sqrt(sum(v * v for v in x.values()))
-    ny = math.sqrt(sum(v * v for v in y.values()))
-    return dot / (nx * ny)
+@lru_cache(maxsize=256)
+def cached_profile(article: Article, embeddings: bool) -> ArticleProfile:
+    """:func:`wiretrace.stories.features.profile`, remembered for the last 256 articles (batch
+    comparisons name the same article in many pairs)."""
+    return profile(article, embeddings)
 
 
-def _distinctive(p: PreparedText) -> set[int]:
-    """Stems of long words (>= 7 letters) and numbers: names, places, compounds, figures."""
-    forms = p.tokens.forms
-    idx = np.nonzero(p.content)[0].tolist()
-    return {int(p.stems[i]) for i in idx if len(forms[i]) >= 7 or forms[i].isdigit()}
+def _known_different(x: str | None, y: str | None) -> bool:
+    return x is not None and y is not None and x != y
 
 
-def _entity_profile(p: PreparedText | None) -> dict[int, float]:
-    """Counts of stems of capitalised content words that do not open a sentence."""
-    counts: dict[int, float] = {}
-    if p is None:
-        return counts
-    openers = set(p.sentence_tokens[:, 0].tolist())
-    text, forms, starts = p.text, p.tokens.forms, p.tokens.starts.tolist()
-    for i in np.nonzero(p.content)[0].tolist():
-        if i in openers or len(forms[i]) < 3 or not text[starts[i]].isupper():
-            continue
-        stem = int(p.stems[i])
-        counts[stem] = counts.get(stem, 0.0) + 1.0
-    return counts
-
-
-def _merge(x: dict[int, float], y: dict[int, float]) -> dict[int, float]:
-    out = dict(x)
-    for k, v in y.items():
-        out[k] = out.get(k, 0.0) + v
-    return out
-
-
-def _ramp(value: float, floor: float, ceiling: float) -> float:
-    """0 at or below floor, 1 at or above ceiling, linear in between."""
-    return min(1.0, max(0.0, (value - floor) / (ceiling - floor)))
+def verdict_of(score: float, settings: SameStorySettings) -> str:
+    """``same``, ``related`` or ``different`` for a score, by the settings' thresholds."""
+    if score >= settings.same_threshold:
+        return "same"
+    if score >= settings.related_threshold:
+        return "related"
+    return "different"
 
 
 def same_story(
-    a: PreparedText,
-    b: PreparedText,
-    passages: list[Passage],
+    a: Article,
+    b: Article,
+    passages: Sequence[Passage],
     settings: SameStorySettings | None = None,
-    title_a: PreparedText | None = None,
-    title_b: PreparedText | None = None,
 ) -> SameStory:
-    """Score in [0, 1] and verdict for two prepared article bodies and their shared passages."""
+    """Score in [0, 1], verdict and every feature value for two articles and their shared
+    passages (as found by the aligner). Symmetric up to rounding."""
     settings = settings or SameStorySettings()
-    len_a, len_b = max(len(a.text), 1), max(len(b.text), 1)
-    shared_a = sum(len(p.a) for p in passages)
-    shared_b = sum(len(p.b) for p in passages)
-    coverage = max(shared_a / len_a, shared_b / len_b)
-    reuse = 1.0 - math.exp(-min(shared_a, shared_b) / _REUSE_SCALE_CHARS)
-    lexical = _cosine(_stem_counts(a, title_a), _stem_counts(b, title_b))
-    da, db = _distinctive(a), _distinctive(b)
-    rare = 2 * len(da & db) / (len(da) + len(db)) if da and db else 0.0
-    ents_a = _merge(_entity_profile(a), _entity_profile(title_a))
-    ents_b = _merge(_entity_profile(b), _entity_profile(title_b))
-    entities = _cosine(ents_a, ents_b)
-    if min(sum(ents_a.values()), sum(ents_b.values())) >= settings.min_entity_tokens:
-        text_part = _ramp(entities, settings.entity_floor, settings.entity_ceiling)
-    else:
-        evidence = 0.5 * lexical + 0.5 * rare
-        text_part = _ramp(evidence, settings.lexical_floor, settings.lexical_ceiling)
-    score = 1.0 - (1.0 - reuse) * (1.0 - text_part)
-    if score >= settings.same_threshold:
-        verdict = "same"
-    elif score >= settings.related_threshold:
-        verdict = "related"
-    else:
-        verdict = "different"
-    features = {
-        "reuse": round(reuse, 4),
-        "coverage": round(coverage, 4),
-        "lexical": round(lexical, 4),
-        "rare_overlap": round(rare, 4),
-        "entities": round(entities, 4),
-    }
-    return SameStory(round(score, 4), verdict, features)
+    pa = cached_profile(a, settings.embeddings)
+    pb = cached_profile(b, settings.embeddings)
+    return same_story_of_profiles(a, b, pa, pb, passages, settings)
+
+
+def same_story_of_profiles(
+    a: Article,
+    b: Article,
+    pa: ArticleProfile,
+    pb: ArticleProfile,
+    passages: Sequence[Passage],
+    settings: SameStorySettings | None = None,
+) -> SameStory:
+    """:func:`same_story` with the articles' profiles already computed (e.g. batched by
+    :func:`wiretrace.stories.features.profiles`, with embeddings iff ``settings.embeddings``)."""
+    settings = settings or SameStorySettings()
+    reuse, coverage = reuse_features(passages, len(a.text), len(b.text))
+    features = pair_features(pa, pb, reuse, coverage)
+    combiner = shipped("full" if settings.embeddings else "lexical")
+    score = combiner.score(features)
+    if not (a.text.strip() and b.text.strip()):
+        score = 0.0  # nothing to compare: no evidence either way, so no claim of a story
+    elif not _known_different(a.lang, b.lang) and not any(features[k] for k in _WORD_EVIDENCE):
+        # Two texts that share not a single content word or name do not tell one story,
+        # whatever the embeddings say (they rate any two texts of gibberish, lists or
+        # boilerplate alike), unless the articles say they are in different languages (then
+        # the embeddings are the evidence; a guessed language is not trusted for this).
+        score = 0.0
+    return SameStory(
+        round(score, 4),
+        verdict_of(score, settings),
+        {k: round(v, 4) for k, v in features.items()},
+    )
