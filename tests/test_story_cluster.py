@@ -6,7 +6,8 @@ from datetime import datetime, timedelta
 
 import numpy as np
 
-from wiretrace.stories.cluster import ClusterSettings, Item, Story, assign
+from wiretrace.settings import StoriesSettings
+from wiretrace.stories.cluster import Item, Story, assign
 
 T0 = datetime(2025, 3, 1, 8, 0)
 
@@ -41,7 +42,7 @@ def test_a_story_ends_when_nothing_joins_it_within_the_window() -> None:
     topics = {1: "x", 2: "x", 3: "x"}
     e = _unit(1, 0, 0)
     items = [Item(1, T0, e), Item(2, T0 + timedelta(days=2), e), Item(3, T0 + timedelta(days=9), e)]
-    placed = assign(items, [], _topic_score(topics), ClusterSettings(window_days=3))
+    placed = assign(items, [], _topic_score(topics), StoriesSettings(window_days=3))
     ids = [p.story_id for p in sorted(placed, key=lambda p: p.key)]
     assert ids[0] == ids[1] != ids[2]
 

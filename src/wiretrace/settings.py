@@ -118,12 +118,34 @@ class CorpusSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class StoriesSettings:
+    """Story clustering in ``wiretrace analyze`` (see ``wiretrace.stories.cluster``).
+
+    Articles are placed in publication order. A story stays open to new articles while its
+    latest member is at most ``window_days`` days away; among open stories, the
+    ``max_candidates`` whose centroid (mean title-and-lead embedding) has cosine at least
+    ``min_cosine`` with the article are candidates; an article joins the candidate whose
+    ``members_checked`` closest members give the best same-story score (the corpus model), if
+    that score is at least ``join_threshold``; otherwise it opens a new story. ``enabled =
+    false`` skips stories (no embeddings are computed).
+    """
+
+    enabled: bool = True
+    window_days: float = 3.0
+    min_cosine: float = 0.3
+    max_candidates: int = 5
+    members_checked: int = 3
+    join_threshold: float = 0.5
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     """All settings; sections mirror the TOML tables."""
 
     align: AlignSettings = field(default_factory=AlignSettings)
     same_story: SameStorySettings = field(default_factory=SameStorySettings)
     corpus: CorpusSettings = field(default_factory=CorpusSettings)
+    stories: StoriesSettings = field(default_factory=StoriesSettings)
 
     def with_overrides(self, overrides: dict[str, Any], source: str = "settings") -> Settings:
         """A copy with ``{"section": {"name": value}}`` applied; unknown names raise InputError."""

@@ -8,7 +8,7 @@ latest member. For each new article:
    ``min_cosine`` with the article's embedding; the ``max_candidates`` best of them;
 2. **join score** of a candidate: the best same-story pair score between the article and the
    candidate's ``members_checked`` members closest to it in embedding space (the caller's
-   ``pair_score``, a calibrated probability of "same story", not a bare cosine);
+   ``pair_score``, a calibrated same-story score, not a bare cosine);
 3. the article joins the candidate with the best join score if it is at least
    ``join_threshold``; otherwise it opens a new story.
 
@@ -26,16 +26,7 @@ from datetime import datetime
 
 import numpy as np
 
-
-@dataclass(frozen=True, slots=True)
-class ClusterSettings:
-    """See the module docstring; ``window_days`` in days, cosines and scores in [0, 1]."""
-
-    window_days: float = 3.0
-    min_cosine: float = 0.3
-    max_candidates: int = 5
-    members_checked: int = 3
-    join_threshold: float = 0.5
+from wiretrace.settings import StoriesSettings
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,11 +113,11 @@ def assign(
     items: Sequence[Item],
     stories: list[Story],
     pair_score: Callable[[int, int], float],
-    settings: ClusterSettings | None = None,
+    settings: StoriesSettings | None = None,
 ) -> list[Placement]:
     """Place ``items`` (in publication order) into ``stories`` (extended in place; new stories
     get ids after the largest existing one). ``pair_score(new_key, member_key)`` in [0, 1]."""
-    s = settings or ClusterSettings()
+    s = settings or StoriesSettings()
     if not items:
         return []
     window = s.window_days * 86400.0
