@@ -101,7 +101,7 @@ def test_article_records(analyzed: dict, corpus_texts: dict[str, str]) -> None:
         assert r["chars"] == len(corpus_texts[r["id"]])
         assert 0 <= r["reused_chars"] <= r["chars"]
         assert isinstance(r["agencies"], list)
-        assert r["story_id"] is None
+        assert isinstance(r["story_id"], int)  # every article is placed in a story
         shared = [s["shared_chars"] for s in r["sources"]]
         assert shared == sorted(shared, reverse=True)
         by_id[r["id"]] = r
@@ -270,7 +270,7 @@ def test_export_csv(analyzed: dict, tmp_path: Path) -> None:
         assert json.loads(row["sources"]) == record["sources"]
         assert json.loads(row["agencies"]) == record["agencies"]
         assert float(row["originality"]) == record["originality"]
-        assert row["story_id"] == ""
+        assert int(row["story_id"]) == record["story_id"]
     passages = tmp_path / "passages.csv"
     invoke("export", "--db", analyzed["db"], "--what", "passages", "--format", "csv")
     result = invoke(

@@ -291,3 +291,45 @@ def test_a_store_from_schema_1_is_upgraded_and_gets_the_same_results(
     conn.close()
     analyze(with_copies[10:], str(old), jobs=1)
     assert snapshot(old) == snapshot(whole)
+
+
+# --- stories -----------------------------------------------------------------------------------
+
+
+def _stories_by_ids(db: Path) -> list[list[str]]:
+    conn = sqlite3.connect(db)
+    groups: dict[int, list[str]] = {}
+    for story_id, id_ in conn.execute(
+        "SELECT m.story_id, a.id FROM story_members m JOIN articles a ON a.aid = m.aid"
+    ):
+        groups.setdefault(story_id, []).append(id_)
+    conn.close()
+    return sorted(sorted(g) for g in groups.values())
+
+
+def test_analyze_groups_the_bundled_corpus_into_its_stories(
+    articles: list[Article], tmp_path: Path
+) -> None:
+    truth = json.loads((CORPUS.parent / "truth.json").read_text(encoding="utf-8"))["stories"]
+    db = tmp_path / "w.db"
+    summary = analyze(articles, str(db), jobs=1)
+    # Includes the English report of the German flood story (a cross-lingual join).
+    assert _stories_by_ids(db) == sorted(sorted(s) for s in truth)
+    assert summary.stories == len(truth) == summary.new_stories
+
+
+def test_articles_added_later_join_existing_stories_and_placed_ones_stay(
+    articles: list[Article], tmp_path: Path
+) -> None:
+    db = tmp_path / "w.db"
+    first, later = articles[::2], articles[1::2]
+    analyze(first, str(db), jobs=1)
+    conn = sqlite3.connect(db)
+    before = dict(conn.execute("SELECT aid, story_id FROM story_members"))
+    conn.close()
+    summary = analyze(later, str(db), jobs=1)
+    conn = sqlite3.connect(db)
+    after = dict(conn.execute("SELECT aid, story_id FROM story_members"))
+    conn.close()
+    assert all(after[aid] == sid for aid, sid in before.items())
+    assert len(after) == len(articles) and summary.new_stories < len(later)

@@ -714,6 +714,10 @@ def _render_analyze(
         f"{summary.collapsed:,} ({summary.mapped_pairs:,} pairs mapped)",
     )
     reuse.add_row("pairs aligned in this run", f"{summary.aligned_now:,}")
+    reuse.add_row(
+        "stories (same event, any outlet or language)",
+        f"{summary.stories:,} ({summary.new_stories:,} new in this run)",
+    )
     console.print(reuse)
     console.print()
 
@@ -841,20 +845,21 @@ def stories(
         ("story", "right"),
         ("articles", "right"),
         ("outlets", "right"),
-        ("languages", "left"),
+        ("lang", "left"),
         ("first", "left"),
         ("last", "left"),
-        ("label", "left"),
     ):
-        view.add_column(name, justify=justify, overflow="ellipsis", no_wrap=name != "label")
+        width = {"first": 10, "last": 10, "lang": 5}.get(name, len(name))
+        view.add_column(name, justify=justify, no_wrap=True, min_width=width)
+    view.add_column("label", overflow="ellipsis", no_wrap=True, max_width=60)
     for r in shown:
         view.add_row(
             str(r["story_id"]),
             str(len(r["articles"])),
             str(len(r["outlets"])),
             ", ".join(r["languages"]) or "-",
-            (r["first_published"] or "-")[:16],
-            (r["last_published"] or "-")[:16],
+            (r["first_published"] or "-")[:10],
+            (r["last_published"] or "-")[:10],
             r["label"],
         )
     console.print(view)

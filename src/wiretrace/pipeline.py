@@ -18,6 +18,9 @@
 5. **derive**: the representatives' passages are mapped onto their copies (stored as mapped
    pairs); originality, sources, whole-article copies and passage groups are recomputed from
    all pairs in one transaction.
+6. **stories**: articles not yet in a story are profiled (key terms, title-and-lead embedding,
+   kept in the store) and placed, in publication order, into the stories built so far or new
+   ones (``stories.cluster``); placed articles are never moved, so later runs extend stories.
 
 Killing the process at any point leaves a consistent store; running again finishes the job.
 """
@@ -67,6 +70,9 @@ from wiretrace.reuse.near_duplicates import shingle_hashes, shingles
 from wiretrace.reuse.prepared import PreparedText, prepare
 from wiretrace.settings import Settings
 from wiretrace.store.db import NewArticle, Store
+from wiretrace.stories.cluster import Item, Story, assign
+from wiretrace.stories.corpus import PairScorer, corpus_combiner, corpus_profiles, story_row
+from wiretrace.stories.features import ArticleProfile
 from wiretrace.text.credits import agency_credits
 from wiretrace.text.tokens import tokenize
 
@@ -77,6 +83,7 @@ _INGEST_BATCH = 500
 _FINGERPRINT_CHUNK = 32
 _ALIGN_CHUNK = 64
 _WRITE_BATCH = 2000
+_STORY_CHUNK = 64
 
 
 @dataclass
@@ -92,6 +99,8 @@ class AnalyzeSummary:
     candidates: int = 0
     aligned_now: int = 0
     near_duplicates: int = 0
+    stories: int = 0
+    new_stories: int = 0
     collapsed: int = 0
     mapped_pairs: int = 0
     dropped_pairs: int = 0
@@ -171,6 +180,16 @@ def _prepared_from_store(aid: int) -> PreparedText:
         _conn = sqlite3.connect(f"file:{os.path.abspath(_db_path)}?mode=ro", uri=True)
     (text,) = _conn.execute("SELECT text FROM articles WHERE aid = ?", (aid,)).fetchone()
     return prepare(text, _settings.align)
+
+
+def _close_reader() -> None:
+    """Close this process's read-only connection (opened when work ran in-process, jobs=1):
+    an open reader would keep the write-ahead log from being folded into the store file."""
+    global _conn
+    if _conn is not None:
+        _conn.close()
+        _conn = None
+    _prepared_from_store.cache_clear()
 
 
 def _prepared(aid: int) -> PreparedText:
@@ -442,12 +461,16 @@ def analyze(
         bp = _boilerplate_spans(store, aids, keys, sentences, cands.boilerplate_keys)
         _derive(store, rows, copies, bp, settings, summary)
         t4 = time.perf_counter()
+        if settings.stories.enabled:
+            _stories(store, rows, settings, jobs, summary, progress)
+        t5 = time.perf_counter()
         summary.seconds = {
             "ingest": t1 - t0,
             "near-duplicates": t_dup - t1,
             "candidates": t2 - t_dup,
             "align": t3 - t2,
             "derive": t4 - t3,
+            "stories": t5 - t4,
         }
         store.finish_run(run, "done", summary.added, summary.skipped)
         finished = True
@@ -455,6 +478,7 @@ def analyze(
     finally:
         _preloaded.clear()
         _shingles_now.clear()
+        _close_reader()
         if not finished:  # interrupted or failed: say so in the runs table, then close
             with contextlib.suppress(sqlite3.Error):
                 store.finish_run(run, "interrupted", 0, 0)
@@ -619,3 +643,99 @@ def _derive(
             ((g.gid, g.articles, g.earliest, int(g.boilerplate), _median_chars(g)) for g in groups),
             ((g.gid, aid, s, e) for g in groups for aid, s, e in g.members),
         )
+
+
+# --- stories -----------------------------------------------------------------------------------
+
+
+def _story_profile_chunk(aids: list[int]) -> list[tuple[int, ArticleProfile, np.ndarray]]:
+    """Corpus profiles and lead embeddings of stored articles (in a worker)."""
+    global _conn
+    assert _db_path is not None
+    if _conn is None:
+        _conn = sqlite3.connect(f"file:{os.path.abspath(_db_path)}?mode=ro", uri=True)
+    marks = ",".join("?" * len(aids))
+    found = {
+        r[0]: Article(r[1], r[2], title=r[3], published=r[4], lang=r[5])
+        for r in _conn.execute(
+            f"SELECT aid, id, text, title, published, lang FROM articles WHERE aid IN ({marks})",
+            aids,
+        )
+    }
+    articles = [found[a] for a in aids]
+    profs, vectors = corpus_profiles(articles)
+    return [(a, p, v) for a, p, v in zip(aids, profs, vectors, strict=True)]
+
+
+def _stories(
+    store: Store,
+    rows: list[dict],
+    settings: Settings,
+    jobs: int,
+    summary: AnalyzeSummary,
+    progress: Progress | None,
+) -> None:
+    """Place every article not yet in a story (see the module docstring, stage 6)."""
+    new = store.articles_without_story()
+    by_aid = {r["aid"]: r for r in rows}
+    members = store.story_members()
+    if new:
+        profiles: dict[int, ArticleProfile] = {}
+        vectors: dict[int, np.ndarray] = {}
+        done = 0
+        for chunk in _pool_map(
+            _story_profile_chunk, _chunks(new, _STORY_CHUNK), jobs, settings, store.path
+        ):
+            for aid, prof, vec in chunk:
+                profiles[aid], vectors[aid] = prof, vec
+            done += len(chunk)
+            if progress:
+                progress("stories", done, len(new))
+        with store.transaction():
+            store.set_embeddings((aid, vectors[aid]) for aid in new)
+        # Stories so far, in story id order, with their members' embeddings.
+        old = [aid for _, aid in members]
+        known = store.embeddings(old)
+        stories: list[Story] = []
+        for story_id, aid in members:
+            if not stories or stories[-1].story_id != story_id:
+                stories.append(Story(story_id))
+            t = parse_time(by_aid[aid]["published"])
+            stories[-1].add(Item(aid, t, known[aid]))
+        passages = {
+            (a, b): [tuple(p) for p in json.loads(pj)] for a, b, _, pj in store.pairs_touching(new)
+        }
+
+        def profile_of(aid: int) -> ArticleProfile:
+            if aid not in profiles:  # an article placed by an earlier run
+                article = store.article(aid)
+                (p,), _ = corpus_profiles([article], known[aid][None, :])
+                profiles[aid] = p
+            return profiles[aid]
+
+        scorer = PairScorer(profiles, passages, {r["aid"]: r["chars"] for r in rows}, None)
+        combiner = corpus_combiner()
+
+        def score(a: int, b: int) -> float:
+            profile_of(a), profile_of(b)
+            return combiner.score(scorer.features(a, b))
+
+        items = [Item(aid, parse_time(by_aid[aid]["published"]), vectors[aid]) for aid in new]
+        placed = assign(items, stories, score, settings.stories)
+        touched = {p.story_id for p in placed}
+        languages = {aid: p.lang for aid, p in profiles.items()}
+        story_members: dict[int, list[int]] = {}
+        for st in stories:
+            if st.story_id in touched:
+                story_members[st.story_id] = st.members
+        need_lang = [a for m in story_members.values() for a in m if a not in languages]
+        languages.update(store.languages(need_lang))
+        with store.transaction():
+            store.put_stories(
+                story_row(sid, [by_aid[a] for a in m], languages)
+                for sid, m in story_members.items()
+            )
+            store.add_story_members((p.key, p.story_id, p.score) for p in placed)
+            store.set_languages((aid, languages[aid]) for aid in new if languages.get(aid))
+        summary.new_stories = sum(p.new_story for p in placed)
+    summary.stories = store.story_count()

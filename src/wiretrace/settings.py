@@ -135,7 +135,7 @@ class StoriesSettings:
     min_cosine: float = 0.3
     max_candidates: int = 5
     members_checked: int = 3
-    join_threshold: float = 0.5
+    join_threshold: float = 0.45
 
 
 @dataclass(frozen=True, slots=True)

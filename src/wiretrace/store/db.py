@@ -416,6 +416,38 @@ class Store:
         last_published, outlets_json, languages_json)`` (call inside a transaction)."""
         self.conn.executemany("INSERT OR REPLACE INTO stories VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
 
+    def story_count(self) -> int:
+        return int(self.conn.execute("SELECT count(*) FROM stories").fetchone()[0])
+
+    def languages(self, aids: Iterable[int]) -> dict[int, str | None]:
+        """The ``lang`` of the given articles (as read, or as detected by story clustering)."""
+        out: dict[int, str | None] = {}
+        ids = list(aids)
+        for i in range(0, len(ids), 500):
+            chunk = ids[i : i + 500]
+            marks = ",".join("?" * len(chunk))
+            out.update(
+                self.conn.execute(f"SELECT aid, lang FROM articles WHERE aid IN ({marks})", chunk)
+            )
+        return out
+
+    def set_languages(self, rows: Iterable[tuple[int, str]]) -> None:
+        """Fill in detected languages ``(aid, lang)`` of articles read without one (call inside
+        a transaction; a language given in the input is never replaced)."""
+        self.conn.executemany(
+            "UPDATE articles SET lang = ? WHERE aid = ? AND lang IS NULL",
+            ((lang, aid) for aid, lang in rows),
+        )
+
+    def pairs_touching(self, aids: Iterable[int]) -> Iterator[tuple[int, int, int, str]]:
+        """Pairs with passages that involve any of ``aids`` (``a, b, shared, passages_json``)."""
+        wanted = set(aids)
+        for row in self.conn.execute(
+            "SELECT a, b, shared_anchors, passages FROM pairs WHERE passages != '[]'"
+        ):
+            if row[0] in wanted or row[1] in wanted:
+                yield row
+
     # --- derived tables --------------------------------------------------------------------
 
     def replace_derived(
