@@ -713,12 +713,12 @@ def _stories(
                 profiles[aid] = p
             return profiles[aid]
 
-        scorer = PairScorer(profiles, passages, {r["aid"]: r["chars"] for r in rows}, None)
-        combiner = corpus_combiner()
+        chars = {r["aid"]: r["chars"] for r in rows}
+        scorer = PairScorer(profiles, passages, chars, corpus_combiner())
 
         def score(a: int, b: int) -> float:
             profile_of(a), profile_of(b)
-            return combiner.score(scorer.features(a, b))
+            return scorer(a, b)
 
         items = [Item(aid, parse_time(by_aid[aid]["published"]), vectors[aid]) for aid in new]
         placed = assign(items, stories, score, settings.stories)

@@ -40,17 +40,30 @@ class Item:
 
 @dataclass
 class Story:
-    """A story under construction: member keys, their embeddings (rows), first/last time."""
+    """A story under construction: member keys, their embeddings (rows of a matrix that grows
+    by doubling), first/last time."""
 
     story_id: int
     members: list[int] = field(default_factory=list)
-    embeddings: list[np.ndarray] = field(default_factory=list)
     first: datetime | None = None
     last: datetime | None = None
+    _matrix: np.ndarray | None = None
+
+    @property
+    def embeddings(self) -> np.ndarray:
+        """Member embeddings, one row per member (a view)."""
+        if self._matrix is None:
+            return np.zeros((0, 0))
+        return self._matrix[: len(self.members)]
 
     def add(self, item: Item) -> None:
+        n = len(self.members)
+        if self._matrix is None:
+            self._matrix = np.zeros((4, len(item.embedding)), dtype=np.float32)
+        elif n == len(self._matrix):
+            self._matrix = np.vstack([self._matrix, np.zeros_like(self._matrix)])
+        self._matrix[n] = item.embedding
         self.members.append(item.key)
-        self.embeddings.append(item.embedding)
         if item.time is not None:
             self.first = item.time if self.first is None else min(self.first, item.time)
             self.last = item.time if self.last is None else max(self.last, item.time)
@@ -85,7 +98,7 @@ class _Index:
         self.first = np.full(cap, np.nan)
         self.last = np.full(cap, np.nan)
         for st in stories:
-            self.append(np.sum(st.embeddings, axis=0), st)
+            self.append(st.embeddings.sum(axis=0), st)
 
     def append(self, vector: np.ndarray, st: Story) -> None:
         if self.n == len(self.sums):
@@ -136,7 +149,7 @@ def assign(
             ranked = active[ok][np.lexsort((active[ok], -cos[ok]))][: s.max_candidates]
             for k in ranked.tolist():
                 st = stories[k]
-                member_cos = np.stack(st.embeddings) @ item.embedding
+                member_cos = st.embeddings @ item.embedding
                 closest = np.argsort(-member_cos, kind="stable")[: s.members_checked]
                 score = max(pair_score(item.key, st.members[i]) for i in closest.tolist())
                 if best is None or score > best[0]:
