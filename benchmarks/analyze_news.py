@@ -1,9 +1,10 @@
 """`wiretrace analyze` on the German news corpus: full run, incremental run, scaling.
 
-    python benchmarks/analyze_news.py [--jobs 2] [--replicate 1] [--hold-out 100]
+    python benchmarks/analyze_news.py [--jobs 2] [--replicate 1] [--hold-out 100] [--no-stories]
 
 1. Full run: all articles of ../shared/data/news-de/articles.jsonl except the last
-   ``--hold-out`` ones (in file order) into a fresh store; wall time per stage.
+   ``--hold-out`` ones (in file order) into a fresh store; wall time per stage (the
+   ``stories`` stage is story clustering; ``--no-stories`` measures reuse detection alone).
 2. Incremental run: the held-out articles added to that store; wall time.
 With ``--replicate K`` the corpus is repeated K times, each copy with new ids and light random
 edits (a few words dropped or swapped per article), to measure scaling. Peak RSS is that of this
@@ -71,11 +72,15 @@ def main() -> int:
     parser.add_argument("--replicate", type=int, default=1)
     parser.add_argument("--hold-out", type=int, default=100)
     parser.add_argument("--db", help="store path (default: a temporary file)")
+    parser.add_argument(
+        "--no-stories", action="store_true", help="reuse only: skip story clustering"
+    )
     args = parser.parse_args()
     if not CORPUS.exists():
         print(f"skipped: {CORPUS} not found")
         return 0
     from wiretrace.pipeline import analyze
+    from wiretrace.settings import Settings
 
     articles = corpus(args.replicate)
     head, tail = (
@@ -86,7 +91,10 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         db = args.db or str(Path(tmp) / "news.db")
         t0 = time.perf_counter()
-        full = analyze(iter_list(head), db, jobs=args.jobs)
+        settings = Settings()
+        if args.no_stories:
+            settings = settings.with_overrides({"stories": {"enabled": False}})
+        full = analyze(iter_list(head), db, settings=settings, jobs=args.jobs)
         t1 = time.perf_counter()
         print(f"full run: {len(head):,} articles, {chars / 1e6:.1f} M chars, {t1 - t0:.1f} s wall")
         print("   stages: " + ", ".join(f"{k} {v:.1f} s" for k, v in full.seconds.items()))
@@ -100,7 +108,7 @@ def main() -> int:
         )
         if tail:
             t2 = time.perf_counter()
-            inc = analyze(iter_list(tail), db, jobs=args.jobs)
+            inc = analyze(iter_list(tail), db, settings=settings, jobs=args.jobs)
             t3 = time.perf_counter()
             print(f"incremental: +{len(tail)} articles in {t3 - t2:.2f} s wall")
             print("   stages: " + ", ".join(f"{k} {v:.2f} s" for k, v in inc.seconds.items()))

@@ -33,6 +33,7 @@ def main() -> int:
     from wiretrace.eval.plagdet import Case, score
     from wiretrace.model import Article, Span
     from wiretrace.pipeline import analyze
+    from wiretrace.settings import Settings
 
     docs = [
         Article(id=f"{folder}/{p.name}", text=read_text(p))
@@ -42,11 +43,15 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         db = str(Path(tmp) / "pan.db")
         t0 = time.perf_counter()
-        summary = analyze(docs, db, jobs=args.jobs)
+        # Reuse only: story clustering is not what this measures.
+        no_stories = Settings().with_overrides({"stories": {"enabled": False}})
+        summary = analyze(docs, db, settings=no_stories, jobs=args.jobs)
         seconds = time.perf_counter() - t0
         conn = sqlite3.connect(db)
         key = {id_: aid for aid, id_ in conn.execute("SELECT aid, id FROM articles")}
-        stored = {(a, b): json.loads(p) for a, b, _, p in conn.execute("SELECT * FROM pairs")}
+        stored = {
+            (a, b): json.loads(p) for a, b, p in conn.execute("SELECT a, b, passages FROM pairs")
+        }
         conn.close()
     print(
         f"corpus mode: {len(docs):,} documents analysed in {seconds:.1f} s; "
