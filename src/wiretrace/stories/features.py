@@ -169,11 +169,12 @@ def body_sentences(text: str) -> list[str]:
     return (long or [text[s:e] for s, e in spans])[:MAX_EMBEDDED]
 
 
-def key_terms(text: str) -> Counter[str]:
+def key_terms(text: str, spans: Sequence[Sequence[int]] | None = None) -> Counter[str]:
     """Counts of the keys of the capitalised words of ``text`` that do not open a sentence
-    (function words and words under three letters left out); see ``key_terms`` above."""
+    (function words and words under three letters left out); see ``key_terms`` above.
+    ``spans``: the text's sentence spans if already known (``sentence_spans(text).tolist()``)."""
     counts: Counter[str] = Counter()
-    for s, e in sentence_spans(text).tolist():
+    for s, e in spans if spans is not None else sentence_spans(text).tolist():
         first = True
         for m in _KEY_WORD_RE.finditer(text, s, e):
             word = m.group()
@@ -251,13 +252,14 @@ def profiles(
     out = []
     for a, lang, lv, bv in zip(articles, langs, leads, bodies, strict=True):
         title = a.title or ""
+        spans = sentence_spans(a.text).tolist()
         out.append(
             ArticleProfile(
                 lang=lang,
                 title_lemmas=content_lemmas(title, lang) if lemmas else Counter(),
                 body_lemmas=content_lemmas(a.text, lang) if lemmas else Counter(),
-                key_terms=key_terms(a.text) + _twice(key_terms(title)),
-                entity_keys=entity_keys(extract_entities(title) + extract_entities(a.text)),
+                key_terms=key_terms(a.text, spans) + _twice(key_terms(title)),
+                entity_keys=entity_keys(extract_entities(title) + extract_entities(a.text, spans)),
                 lead_vector=lv,
                 body_vector=bv,
                 published=parse_time(a.published),
