@@ -38,10 +38,9 @@ def example_pair() -> tuple[Path, Path]:
 
 def clear_caches() -> None:
     """Forget every article's profile and embeddings (time articles never seen before)."""
-    from wiretrace.stories import score
+    from wiretrace.stories.score import clear_caches as clear
 
-    for cached in (score.cached_profile, score.cached_body_vector, score.cached_lead_vector):
-        cached.cache_clear()
+    clear()
 
 
 def time_in_process(a: str, b: str, repeat: int) -> dict[str, float]:

@@ -78,7 +78,9 @@ MAX_SENTENCES = 40
 
 MAX_EMBEDDED = 20
 """At most this many sentences per article are embedded (the first long ones); embedding is the
-costly step of a comparison (~10 ms a sentence), and more sentences barely change the mean."""
+costly step of a comparison (~1-2 ms a sentence), and more sentences barely change the mean.
+(10 instead of 20 halves the cost but lost 0.02 of cross-validated Pearson de-en on the
+SemEval ratings and moved the calibrated thresholds; see BENCHMARKS.md.)"""
 
 MIN_SENTENCE_CHARS = 80
 """Sentences shorter than this are left out of ``embedding_body`` (headings, captions, teasers)."""
@@ -222,15 +224,16 @@ def body_vectors(articles: Sequence[Article]) -> np.ndarray:
     from wiretrace.stories.embeddings import DIMENSIONS, embed
 
     sentences = [body_sentences(a.text) for a in articles]
-    flat = embed([c for cs in sentences for c in cs])
+    # A sentence found in several articles (copied text) is embedded once.
+    unique = list(dict.fromkeys(c for cs in sentences for c in cs))
+    row = {c: i for i, c in enumerate(unique)}
+    vectors = embed(unique)
     out = np.zeros((len(articles), DIMENSIONS), dtype=np.float32)
-    pos = 0
     for i, cs in enumerate(sentences):
-        body = flat[pos : pos + len(cs)].sum(axis=0)
+        body = vectors[[row[c] for c in cs]].sum(axis=0)
         norm = float(np.linalg.norm(body))
         if norm > 0:
             out[i] = body / norm
-        pos += len(cs)
     return out
 
 

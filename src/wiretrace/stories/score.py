@@ -22,6 +22,8 @@ combiner scores every pair (less accurate, no help across languages).
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from functools import lru_cache
 
@@ -53,10 +55,33 @@ def cached_profile(article: Article, embeddings: bool, lemmas: bool = True) -> A
     return profile(article, embeddings, lemmas)
 
 
-@lru_cache(maxsize=256)
-def cached_body_vector(article: Article) -> np.ndarray:
-    """The article's body embedding (``embedding_body``), remembered for the last 256."""
-    return body_vectors([article])[0]
+_BODY_CACHE_SIZE = 256
+_body_cache: OrderedDict[Article, np.ndarray] = OrderedDict()
+_body_lock = threading.Lock()
+
+
+def cached_body_vectors(articles: Sequence[Article]) -> list[np.ndarray]:
+    """The articles' body embeddings (``embedding_body``), the missing ones computed in one batch
+    (a sentence both articles of a pair share is embedded once); the last 256 are remembered."""
+    with _body_lock:
+        known = {a: _body_cache[a] for a in articles if a in _body_cache}
+    missing = list(dict.fromkeys(a for a in articles if a not in known))
+    if missing:
+        computed = dict(zip(missing, body_vectors(missing), strict=True))
+        known.update(computed)
+        with _body_lock:
+            _body_cache.update(computed)
+            while len(_body_cache) > _BODY_CACHE_SIZE:
+                _body_cache.popitem(last=False)
+    return [known[a] for a in articles]
+
+
+def clear_caches() -> None:
+    """Forget every remembered profile and embedding (e.g. to time articles never seen)."""
+    cached_profile.cache_clear()
+    cached_lead_vector.cache_clear()
+    with _body_lock:
+        _body_cache.clear()
 
 
 @lru_cache(maxsize=256)
@@ -158,6 +183,10 @@ def same_story_of_profiles(
 
 
 def _body_cosine(a: Article, b: Article, pa: ArticleProfile, pb: ArticleProfile) -> float:
-    va = pa.body_vector if pa.body_vector is not None else cached_body_vector(a)
-    vb = pb.body_vector if pb.body_vector is not None else cached_body_vector(b)
-    return _cosine(va, vb)
+    if pa.body_vector is not None and pb.body_vector is not None:
+        return _cosine(pa.body_vector, pb.body_vector)
+    va, vb = cached_body_vectors([a, b])
+    return _cosine(
+        pa.body_vector if pa.body_vector is not None else va,
+        pb.body_vector if pb.body_vector is not None else vb,
+    )
