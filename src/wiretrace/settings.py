@@ -72,13 +72,18 @@ class SameStorySettings:
 
     A score at or above ``same_threshold`` is "same", at or above ``related_threshold``
     "related", else "different" (both calibrated on human ratings; see BENCHMARKS.md).
-    ``embeddings = false`` skips the multilingual embedding model (faster start; a combiner
-    fitted without embedding features is used, which is weaker across languages).
+    ``embeddings = false`` skips the multilingual embedding model (a combiner fitted without
+    embedding features is used, which is weaker across languages); with ``true`` embeddings are
+    still only computed for pairs whose verdict is unclear without them. ``all_features = true``
+    also computes and reports the features the score does not use (``lexical``,
+    ``rare_overlap``, ``embedding_lead``, and ``embedding_body`` when the score did not need it),
+    at the cost of loading the lemma dictionary and the embedding model (about 2 s per process).
     """
 
     same_threshold: float = 0.73
     related_threshold: float = 0.38
     embeddings: bool = True
+    all_features: bool = False
 
 
 @dataclass(frozen=True, slots=True)

