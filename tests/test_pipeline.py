@@ -333,3 +333,28 @@ def test_articles_added_later_join_existing_stories_and_placed_ones_stay(
     conn.close()
     assert all(after[aid] == sid for aid, sid in before.items())
     assert len(after) == len(articles) and summary.new_stories < len(later)
+
+
+def test_articles_without_date_title_or_known_language_are_placed_and_counted(
+    tmp_path: Path,
+) -> None:
+    german = Article(
+        "x1",
+        "Der Stadtrat von Neustadt hat am Montag den Haushalt beschlossen. Die Opposition"
+        " kritisierte die Ausgaben für die neue Feuerwache. Bürgermeisterin Anna Berger sprach"
+        " von einem soliden Plan.",
+    )
+    swahili = Article(
+        "x2",
+        "Kwa mujibu wa taarifa, mvua kubwa imenyesha katika mji mkuu jana usiku na kusababisha"
+        " mafuriko makubwa katika maeneo mengi ya pwani.",
+        title="Mvua",
+        published="2025-01-02T10:00:00",
+    )
+    summary = analyze([german, swahili], str(tmp_path / "w.db"), jobs=1)
+    assert summary.stories == 2
+    assert summary.story_warnings == {
+        "without a date (time left neutral)": 1,
+        "without a title": 1,
+        "in a language not recognised": 1,
+    }

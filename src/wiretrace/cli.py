@@ -719,6 +719,8 @@ def _render_analyze(
         f"{summary.stories:,} ({summary.new_stories:,} new in this run)",
     )
     console.print(reuse)
+    for reason, n in summary.story_warnings.items():
+        console.print(f"note: {n:,} article(s) placed in stories {reason}")
     console.print()
 
     if overview.top_outlets:

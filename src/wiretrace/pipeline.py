@@ -101,6 +101,9 @@ class AnalyzeSummary:
     near_duplicates: int = 0
     stories: int = 0
     new_stories: int = 0
+    story_warnings: dict[str, int] = field(default_factory=dict)
+    """Articles placed with less evidence, by reason (no date: the time is neutral; no title;
+    language not recognised: key terms and the embedding only)."""
     collapsed: int = 0
     mapped_pairs: int = 0
     dropped_pairs: int = 0
@@ -738,4 +741,10 @@ def _stories(
             store.add_story_members((p.key, p.story_id, p.score) for p in placed)
             store.set_languages((aid, languages[aid]) for aid in new if languages.get(aid))
         summary.new_stories = sum(p.new_story for p in placed)
+        reasons = {
+            "without a date (time left neutral)": sum(profiles[a].published is None for a in new),
+            "without a title": sum(not (by_aid[a]["title"] or "").strip() for a in new),
+            "in a language not recognised": sum(profiles[a].lang is None for a in new),
+        }
+        summary.story_warnings = {k: v for k, v in reasons.items() if v}
     summary.stories = store.story_count()
