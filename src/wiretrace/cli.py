@@ -424,6 +424,17 @@ def _compare_batch(
     return 1 if skipped else 0
 
 
+def _read_store(db: Path) -> Store:
+    """The store at ``db`` opened read-only, or a one-line error (exit code 2)."""
+    from wiretrace.errors import StoreError
+    from wiretrace.store.db import Store
+
+    try:
+        return Store.open(db, read_only=True)
+    except StoreError as err:
+        _fail(err)
+
+
 # --- analyze and export ------------------------------------------------------------------------
 
 _DEFAULT_DB = Path("wiretrace.db")
@@ -780,19 +791,14 @@ def export(
     ] = None,
 ) -> None:
     """Write a store's results (articles, passages or pairs) as JSON lines, CSV or Parquet."""
-    from wiretrace.errors import StoreError
     from wiretrace.io.writers import write_records, write_records_to
     from wiretrace.report.export import arrow_schema, records, snapshot
-    from wiretrace.store.db import Store
 
     if fmt is ExportFormat.parquet and out is None:
         _usage(ctx, "--format parquet needs --out FILE (Parquet is not written to stdout)")
     if out is not None and out.is_dir():
         _fail(InputError(str(out), "--out is a folder; give a file name"))
-    try:
-        store = Store.open(db, read_only=True)
-    except StoreError as err:
-        _fail(err)
+    store = _read_store(db)
     with store, snapshot(store):
         rows = records(store, what.value)
         if out is None:
@@ -823,14 +829,9 @@ def stories(
     from rich.console import Console
     from rich.table import Table
 
-    from wiretrace.errors import StoreError
     from wiretrace.report.export import snapshot, story_records
-    from wiretrace.store.db import Store
 
-    try:
-        store = Store.open(db, read_only=True)
-    except StoreError as err:
-        _fail(err)
+    store = _read_store(db)
     with store, snapshot(store):
         rows = story_records(store)
         shown = list(islice(rows, limit) if limit else rows)
@@ -884,14 +885,9 @@ def show(
     ] = False,
 ) -> None:
     """One stored article: its reused passages and what it added and cut against its main source."""
-    from wiretrace.errors import StoreError
     from wiretrace.report.article_view import article_view, article_view_to_dict
-    from wiretrace.store.db import Store
 
-    try:
-        store = Store.open(db, read_only=True)
-    except StoreError as err:
-        _fail(err)
+    store = _read_store(db)
     with store:
         view = article_view(store, article_id)
     if view is None:

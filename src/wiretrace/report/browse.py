@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from wiretrace.report.corpus import parse_time
+from wiretrace.report.export import reuse_fields
 
 if TYPE_CHECKING:  # pragma: no cover
     from wiretrace.store.db import Store
@@ -176,14 +177,9 @@ def _article_dicts(store: Store, rows: list[tuple]) -> list[dict[str, Any]]:
                 "url": url,
                 "lang": lang,
                 "chars": chars,
-                "reused_chars": reused,
-                "boilerplate_chars": boilerplate,
-                "originality": originality,
-                "duplicate_of": ids.get(duplicate_of) if duplicate_of is not None else None,
-                "agencies": json.loads(agencies) if agencies else [],
-                "sources": [
-                    {"id": ids[aid], "shared_chars": n} for aid, n in sources if aid in ids
-                ],
+                **reuse_fields(
+                    reused, boilerplate, originality, duplicate_of, agencies, sources, ids
+                ),
                 "story_id": story_id,
             }
         )

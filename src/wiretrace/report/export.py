@@ -110,6 +110,27 @@ def snapshot(store: Store) -> Iterator[None]:
 # --- articles --------------------------------------------------------------------------------
 
 
+def reuse_fields(
+    reused: int | None,
+    boilerplate: int | None,
+    originality: float | None,
+    duplicate_of: int | None,
+    agencies: str | None,
+    sources: list[list[int]],
+    ids: dict[int, str],
+) -> dict[str, Any]:
+    """The reuse fields of an article record, ``reused_chars`` to ``sources``, with store keys
+    turned into article ids by ``ids`` (sources whose key it lacks are left out)."""
+    return {
+        "reused_chars": reused,
+        "boilerplate_chars": boilerplate,
+        "originality": originality,
+        "duplicate_of": ids.get(duplicate_of) if duplicate_of is not None else None,
+        "agencies": json.loads(agencies) if agencies else [],
+        "sources": [{"id": ids[aid], "shared_chars": n} for aid, n in sources if aid in ids],
+    }
+
+
 def article_records(store: Store) -> Iterator[dict[str, Any]]:
     """One record per article, in store order (``aid``).
 
@@ -140,14 +161,15 @@ def article_records(store: Store) -> Iterator[dict[str, Any]]:
             "title": title,
             "url": url,
             "chars": chars,
-            "reused_chars": reused,
-            "boilerplate_chars": boilerplate,
-            "originality": originality,
-            "duplicate_of": ids.get(duplicate_of) if duplicate_of is not None else None,
-            "agencies": json.loads(agencies) if agencies else [],
-            "sources": [
-                {"id": ids[aid], "shared_chars": n} for aid, n in json.loads(sources or "[]")
-            ],
+            **reuse_fields(
+                reused,
+                boilerplate,
+                originality,
+                duplicate_of,
+                agencies,
+                json.loads(sources or "[]"),
+                ids,
+            ),
             "story_id": story_id,
         }
 
