@@ -127,7 +127,9 @@ class StoriesSettings:
     """Story clustering in ``wiretrace analyze`` (see ``wiretrace.stories.cluster``).
 
     Articles are placed in publication order. A story stays open to new articles while its
-    latest member is at most ``window_days`` days away; among open stories, the
+    latest member is at most ``window_days`` days away and its first at most
+    ``max_span_days`` (an event, not a topic: without this limit a story about the same
+    politicians would run for months); among open stories, the
     ``max_candidates`` whose centroid (mean title-and-lead embedding) has cosine at least
     ``min_cosine`` with the article are candidates; an article joins the candidate whose
     ``members_checked`` closest members give the best same-story score (the corpus model), if
@@ -137,6 +139,7 @@ class StoriesSettings:
 
     enabled: bool = True
     window_days: float = 3.0
+    max_span_days: float = 7.0
     min_cosine: float = 0.3
     max_candidates: int = 5
     members_checked: int = 3

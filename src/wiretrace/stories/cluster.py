@@ -4,7 +4,8 @@ A story keeps the sum of its members' embeddings (its centroid direction) and th
 latest member. For each new article:
 
 1. **candidates**: stories still *active* (latest member at most ``window_days`` before the
-   article; undated articles and stories are always active) whose centroid has cosine at least
+   article, first member at most ``max_span_days``; undated articles and stories are always
+   active) whose centroid has cosine at least
    ``min_cosine`` with the article's embedding; the ``max_candidates`` best of them;
 2. **join score** of a candidate: the best same-story pair score between the article and the
    candidate's ``members_checked`` members closest to it in embedding space (the caller's
@@ -113,12 +114,13 @@ class _Index:
     def update_times(self, k: int, st: Story) -> None:
         self.first[k], self.last[k] = _seconds(st.first), _seconds(st.last)
 
-    def active(self, t: float, window: float) -> np.ndarray:
+    def active(self, t: float, window: float, span: float) -> np.ndarray:
         first, last = self.first[: self.n], self.last[: self.n]
         if np.isnan(t):
             return np.arange(self.n)
         with np.errstate(invalid="ignore"):
-            keep = np.isnan(last) | (np.abs(t - last) <= window) | ((first <= t) & (t <= last))
+            near = (np.abs(t - last) <= window) | ((first <= t) & (t <= last))
+            keep = np.isnan(last) | (near & (t - first <= span))
         return np.flatnonzero(keep)
 
 
@@ -139,7 +141,7 @@ def assign(
     out: list[Placement] = []
     for item in publication_order(items):
         best: tuple[float, int] | None = None  # (score, index into stories)
-        active = index.active(_seconds(item.time), window)
+        active = index.active(_seconds(item.time), window, s.max_span_days * 86400.0)
         if len(active):
             sums = index.sums[active]
             norms = np.linalg.norm(sums, axis=1)
