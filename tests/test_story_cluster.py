@@ -63,3 +63,16 @@ def test_adding_articles_later_extends_stories_without_moving_placed_ones() -> N
     story_of = {p.key: p.story_id for p in before + after}
     assert story_of[3] == story_of[1] and story_of[4] == story_of[2]
     assert {p.key for p in after} == {3, 4}
+
+
+def test_a_story_does_not_chain_past_its_maximum_span() -> None:
+    # One article a day on the same topic for three weeks: stories of at most a week each.
+    e = _unit(1, 0, 0)
+    items = [Item(k, T0 + timedelta(days=k), e) for k in range(21)]
+    topics = dict.fromkeys(range(21), "same politicians")
+    placed = assign(items, [], _topic_score(topics), StoriesSettings(max_span_days=7))
+    by_story: dict[int, list[int]] = {}
+    for p in placed:
+        by_story.setdefault(p.story_id, []).append(p.key)
+    assert len(by_story) == 3
+    assert all(max(keys) - min(keys) <= 7 for keys in by_story.values())
