@@ -67,6 +67,21 @@ def test_pairs_need_enough_keys_between_one_sentence_pair() -> None:
     assert c.pairs.tolist() == [[1, 2], [1, 3], [2, 3]]
 
 
+def test_a_heavily_edited_passage_counts_by_several_partly_agreeing_sentence_pairs() -> None:
+    # Articles 1 and 2 share two keys in each of two sentence pairs (an edited passage of two
+    # sentences); 1 and 3 share four keys, each in another sentence pair (one topic).
+    aids = np.array([1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3], dtype=np.int64)
+    keys = np.array([10, 11, 12, 13, 10, 11, 12, 13, 10, 11, 12, 13], dtype=np.uint64)
+    sents = np.array([0, 0, 1, 1, 5, 5, 6, 6, 0, 1, 2, 3], dtype=np.int32)
+    outlets = {1: 0, 2: 1, 3: 2}
+    c = candidate_pairs(aids, keys, outlets, 50, 3, 4, sents, min_sentence_shared=3)
+    assert c.pairs.tolist() == []
+    c = candidate_pairs(
+        aids, keys, outlets, 50, 3, 4, sents, min_sentence_shared=3, min_sentence_pairs=2
+    )
+    assert c.pairs.tolist() == [[1, 2]]
+
+
 def test_sorted_rows_packs_or_falls_back_to_lexsort() -> None:
     rng = np.random.default_rng(7)
     cols = [rng.integers(0, 5, 200), rng.integers(0, 1000, 200), rng.integers(0, 3, 200)]

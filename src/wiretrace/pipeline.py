@@ -454,6 +454,7 @@ def analyze(
             c.min_shared_anchors,
             sentences[own] if own is not None else sentences,
             c.min_sentence_anchors,
+            c.min_sentence_pairs,
         )
         summary.candidates = len(cands.pairs)
         t2 = time.perf_counter()

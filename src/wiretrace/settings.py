@@ -96,8 +96,9 @@ class CorpusSettings:
     outlet, is boilerplate (stock phrase, teaser, paywall notice) and makes no pair a
     candidate; sentences with at least half of their keys boilerplate are excluded from
     originality. Two articles sharing at least ``min_shared_anchors`` other keys, at least
-    ``min_sentence_anchors`` of them between one sentence of each, are aligned (two rows per
-    band make keys that also catch heavily edited sentences; the sentence-pair rule keeps
+    ``min_sentence_anchors`` of them between one sentence of each (or at least two keys in each
+    of ``min_sentence_pairs`` sentence pairs: a heavily edited passage), are aligned (two rows
+    per band make keys that also catch heavily edited sentences; the sentence-pair rules keep
     articles that merely share a topic apart).
     An article covered to at least ``duplicate_coverage`` by passages shared with an earlier
     article, which is covered as much, is a whole-article copy of it. Pairs sharing at least
@@ -117,6 +118,7 @@ class CorpusSettings:
     max_outlet_df: int = 3
     min_shared_anchors: int = 4
     min_sentence_anchors: int = 3
+    min_sentence_pairs: int = 2
     duplicate_coverage: float = 0.9
     near_copy_share: float = 0.8
     collapse_jaccard: float = 0.9

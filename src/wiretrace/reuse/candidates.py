@@ -5,10 +5,12 @@ many articles (``max_df``: stock phrases) or in several articles of one outlet
 (``max_outlet_df``: teasers, newsletter plugs, paywall notices) are boilerplate, not evidence:
 they make no pair a candidate. A pair becomes a candidate when it shares at least
 ``min_shared`` evidence keys, and (given the sentence of every key) at least
-``min_sentence_shared`` of them between one sentence of each article: one sentence pair whose
-stems largely agree is the evidence of copying that a loose key family (few MinHash rows, many
-bands: it also catches heavily edited sentences) needs, while keys scattered over unrelated
-sentence pairs are what two articles on one topic share by chance. The result depends only on
+``min_sentence_shared`` of them between one sentence of each article, or at least two keys in
+each of ``min_sentence_pairs`` sentence pairs: one sentence pair whose stems largely agree, or
+several that partly agree (a heavily edited passage), is the evidence of copying that a loose
+key family (few MinHash rows, many bands: it also catches heavily edited sentences) needs,
+while keys scattered one by one over unrelated sentence pairs are what two articles on one
+topic share by chance. The result depends only on
 the set of stored anchors, so a run over everything and a sequence of incremental runs produce
 the same candidates.
 """
@@ -137,9 +139,11 @@ def candidate_pairs(
     min_shared: int,
     sentences: np.ndarray | None = None,
     min_sentence_shared: int = 1,
+    min_sentence_pairs: int = 0,
 ) -> Candidates:
     """Candidate pairs from anchors: ``aids[i]`` holds key ``keys[i]``, found in its sentence
-    ``sentences[i]`` (needed when ``min_sentence_shared`` > 1).
+    ``sentences[i]`` (needed when ``min_sentence_shared`` > 1 or ``min_sentence_pairs`` > 0;
+    ``min_sentence_pairs = 0`` switches the second rule off).
 
     ``outlet_of`` maps an article key to a small integer outlet code (articles without outlet
     get a code of their own each, so they never count as one outlet).
@@ -201,7 +205,11 @@ def candidate_pairs(
     pair_starts = np.flatnonzero(np.r_[True, (la1[1:] != la1[:-1]) | (la2[1:] != la2[:-1])])
     shared = np.add.reduceat(link_sizes, pair_starts)
     most = np.maximum.reduceat(link_sizes, pair_starts)
-    ok = (shared >= min_shared) & (most >= min_sentence_shared)
+    evidence = most >= min_sentence_shared
+    if min_sentence_pairs > 0:
+        strong = np.add.reduceat((link_sizes >= 2).astype(np.int64), pair_starts)
+        evidence |= strong >= min_sentence_pairs
+    ok = (shared >= min_shared) & evidence
     pairs = np.stack([la1[pair_starts][ok], la2[pair_starts][ok]], axis=1).astype(np.int64)
     return Candidates(pairs, shared[ok].astype(np.int64), bp_keys)
 
