@@ -353,6 +353,11 @@ def test_articles_without_date_title_or_known_language_are_placed_and_counted(
     )
     summary = analyze([german, swahili], str(tmp_path / "w.db"), jobs=1)
     assert summary.stories == 2
+    conn = sqlite3.connect(tmp_path / "w.db")
+    labels = sorted(label for (label,) in conn.execute("SELECT label FROM stories"))
+    conn.close()
+    # A story whose first article has no title is labelled by its opening words.
+    assert labels[0].startswith("Der Stadtrat von Neustadt hat am Montag") and labels[1] == "Mvua"
     assert summary.story_warnings == {
         "without a date (time left neutral)": 1,
         "without a title": 1,

@@ -734,9 +734,13 @@ def _stories(
                 story_members[st.story_id] = st.members
         need_lang = [a for m in story_members.values() for a in m if a not in languages]
         languages.update(store.languages(need_lang))
+
+        def text_of(aid: int) -> str:
+            return store.texts([aid]).get(aid, "")
+
         with store.transaction():
             store.put_stories(
-                story_row(sid, [by_aid[a] for a in m], languages)
+                story_row(sid, [by_aid[a] for a in m], languages, text_of)
                 for sid, m in story_members.items()
             )
             store.add_story_members((p.key, p.story_id, p.score) for p in placed)

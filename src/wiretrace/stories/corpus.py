@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import math
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from functools import cache
 from pathlib import Path
@@ -149,13 +149,28 @@ class PairScorer:
         return self.combiner.score(self.corpus_features(a, b))
 
 
+LABEL_CHARS = 120
+
+
+def opening_words(text: str, limit: int = LABEL_CHARS) -> str:
+    """The lead of ``text`` cut at a word boundary to at most ``limit`` characters, with an
+    ellipsis when cut (a story label for articles without a title)."""
+    lead = " ".join(lead_of(text).split())
+    if len(lead) <= limit:
+        return lead
+    cut = lead[:limit].rsplit(" ", 1)[0]
+    return cut + " …"
+
+
 def story_row(
     story_id: int,
     members: Iterable[dict],
     languages: dict[int, str | None],
+    text_of: Callable[[int], str] | None = None,
 ) -> tuple[int, str, int, str | None, str | None, str, str]:
     """The ``stories`` row of a story from its members' article rows (``aid, id, title,
-    outlet, published``): label = title (or opening words) of its earliest member."""
+    outlet, published``): label = the title of its earliest member, else the opening words of
+    its text (``text_of(aid)``), else its id."""
 
     def when(r: dict) -> tuple[bool, datetime, str]:
         t = parse_time(r["published"])
@@ -163,7 +178,10 @@ def story_row(
 
     rows = sorted(members, key=when)
     first = rows[0]
-    label = (first.get("title") or "").strip() or (first.get("lead") or first["id"])
+    label = (first.get("title") or "").strip()
+    if not label and text_of is not None:
+        label = opening_words(text_of(first["aid"]))
+    label = label or first["id"]
     dated = [r["published"] for r in rows if parse_time(r["published"]) is not None]
     outlets = sorted({r["outlet"] for r in rows if r["outlet"]})
     langs = sorted({lang for r in rows if (lang := languages.get(r["aid"]))})
