@@ -295,17 +295,21 @@ class Store:
         names = [d[0] for d in cur.description]
         return [dict(zip(names, row, strict=True)) for row in cur]
 
-    def texts(self, aids: Iterable[int]) -> dict[int, str]:
-        out: dict[int, str] = {}
+    def _column(self, column: str, aids: Iterable[int], not_null: bool = False) -> Iterator[tuple]:
+        """``(aid, value)`` of one ``articles`` column for the given articles (in chunks of 500
+        keys, under SQLite's limit on bound parameters); with ``not_null``, rows where the
+        value is NULL are left out."""
         ids = list(aids)
+        extra = f" AND {column} IS NOT NULL" if not_null else ""
         for i in range(0, len(ids), 500):
             chunk = ids[i : i + 500]
             marks = ",".join("?" * len(chunk))
-            for aid, text in self.conn.execute(
-                f"SELECT aid, text FROM articles WHERE aid IN ({marks})", chunk
-            ):
-                out[aid] = text
-        return out
+            yield from self.conn.execute(
+                f"SELECT aid, {column} FROM articles WHERE aid IN ({marks}){extra}", chunk
+            )
+
+    def texts(self, aids: Iterable[int]) -> dict[int, str]:
+        return dict(self._column("text", aids))
 
     def article(self, aid: int) -> Article:
         row = self.conn.execute(
@@ -379,18 +383,10 @@ class Store:
 
     def embeddings(self, aids: Iterable[int]) -> dict[int, np.ndarray]:
         """Stored embeddings (float32 vectors) of the given articles that have one."""
-        out: dict[int, np.ndarray] = {}
-        ids = list(aids)
-        for i in range(0, len(ids), 500):
-            chunk = ids[i : i + 500]
-            marks = ",".join("?" * len(chunk))
-            for aid, blob in self.conn.execute(
-                f"SELECT aid, embedding FROM articles WHERE aid IN ({marks})"
-                " AND embedding IS NOT NULL",
-                chunk,
-            ):
-                out[aid] = np.frombuffer(blob, dtype="<f4")
-        return out
+        return {
+            aid: np.frombuffer(blob, dtype="<f4")
+            for aid, blob in self._column("embedding", aids, not_null=True)
+        }
 
     def set_embeddings(self, rows: Iterable[tuple[int, np.ndarray]]) -> None:
         """Store article embeddings ``(aid, vector)`` (call inside a transaction)."""
@@ -421,15 +417,7 @@ class Store:
 
     def languages(self, aids: Iterable[int]) -> dict[int, str | None]:
         """The ``lang`` of the given articles (as read, or as detected by story clustering)."""
-        out: dict[int, str | None] = {}
-        ids = list(aids)
-        for i in range(0, len(ids), 500):
-            chunk = ids[i : i + 500]
-            marks = ",".join("?" * len(chunk))
-            out.update(
-                self.conn.execute(f"SELECT aid, lang FROM articles WHERE aid IN ({marks})", chunk)
-            )
-        return out
+        return dict(self._column("lang", aids))
 
     def set_languages(self, rows: Iterable[tuple[int, str]]) -> None:
         """Fill in detected languages ``(aid, lang)`` of articles read without one (call inside
