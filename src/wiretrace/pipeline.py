@@ -50,7 +50,6 @@ from wiretrace.report.corpus import (
     ArticleInfo,
     PassageGroup,
     article_stats,
-    parse_time,
     passage_groups,
 )
 from wiretrace.reuse.align import align_near_duplicates, align_prepared
@@ -75,6 +74,7 @@ from wiretrace.stories.corpus import PairScorer, corpus_combiner, corpus_profile
 from wiretrace.stories.features import ArticleProfile
 from wiretrace.text.credits import agency_credits
 from wiretrace.text.tokens import tokenize
+from wiretrace.times import parse_time, publication_key
 
 Progress = Callable[[str, int, int | None], None]
 """``progress(stage, done, total)``; total is None while unknown."""
@@ -338,13 +338,9 @@ def _ingest(
             store.rollback()
 
 
-def _order(rows: list[dict]) -> dict[int, tuple[bool, datetime, str]]:
-    """Publication order of every article: dated ones by time, then undated; ties by id."""
-    out = {}
-    for r in rows:
-        t = parse_time(r["published"])
-        out[r["aid"]] = (t is None, t or datetime.min, r["id"])
-    return out
+def _order(rows: list[dict]) -> dict[int, tuple[bool, datetime, str | int]]:
+    """Publication order of every article (see ``times.publication_key``)."""
+    return {r["aid"]: publication_key(parse_time(r["published"]), r["id"]) for r in rows}
 
 
 def _stored_shingles(store: Store, aids: Iterable[int]) -> dict[int, np.ndarray]:

@@ -25,8 +25,8 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from wiretrace.report.corpus import parse_time
 from wiretrace.report.export import reuse_fields
+from wiretrace.times import parse_time, publication_key
 
 if TYPE_CHECKING:  # pragma: no cover
     from wiretrace.store.db import Store
@@ -347,9 +347,7 @@ def story_detail(store: Store, story_id: int, group_limit: int = 50) -> dict[str
     members = _article_dicts(store, [r[:-1] for r in rows])
     for m, r in zip(members, rows, strict=True):
         m["score"] = r[-1]
-    members.sort(
-        key=lambda m: (parse_time(m["published"]) is None, parse_time(m["published"]) or 0, m["id"])
-    )
+    members.sort(key=lambda m: publication_key(parse_time(m["published"]), m["id"]))
     agencies: dict[str, int] = {}
     for m in members:
         for name in m["agencies"]:

@@ -15,10 +15,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from wiretrace.report.spans import covered_chars, subtract
 from wiretrace.reuse.components import UnionFind
+from wiretrace.times import parse_time, publication_key
 
 PassageTuple = tuple[int, int, int, int, float]  # a_start, a_end, b_start, b_end, similarity
 
@@ -62,19 +63,6 @@ class PassageGroup:
     articles: int
 
 
-def parse_time(value: str | None) -> datetime | None:
-    """An ISO 8601 date or datetime as naive UTC (date-only = midnight), None if unknown."""
-    if not value:
-        return None
-    try:
-        t = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    if t.tzinfo is not None:
-        t = t.astimezone(UTC).replace(tzinfo=None)
-    return t
-
-
 def article_stats(
     infos: list[ArticleInfo],
     pairs: list[tuple[int, int, list[PassageTuple]]],
@@ -89,9 +77,8 @@ def article_stats(
         ts, td = times[src], times[dst]
         return ts is None or td is None or ts <= td
 
-    def order_key(aid: int) -> tuple[bool, datetime, str]:
-        t = times[aid]
-        return (t is None, t or datetime.min, by_aid[aid].id)
+    def order_key(aid: int) -> tuple[bool, datetime, str | int]:
+        return publication_key(times[aid], by_aid[aid].id)
 
     shared: dict[int, dict[int, list[tuple[int, int]]]] = defaultdict(lambda: defaultdict(list))
     for a, b, passages in pairs:
@@ -156,9 +143,7 @@ def passage_groups(
 
     # Publication rank of every article (dated by time, then undated; ties by id): one integer
     # compare instead of building a (bool, datetime, id) key per comparison.
-    ranked = sorted(
-        by_aid, key=lambda a: (times[a] is None, times[a] or datetime.min, by_aid[a].id)
-    )
+    ranked = sorted(by_aid, key=lambda a: publication_key(times[a], by_aid[a].id))
     rank = {aid: r for r, aid in enumerate(ranked)}
 
     def order_key(aid: int) -> int:
@@ -272,9 +257,7 @@ def passage_groups(
             len(articles) >= boilerplate_min_articles
             and top >= boilerplate_outlet_share * len(articles)
         ) or bp_chars * 2 > member_chars
-        earliest = min(
-            articles, key=lambda a: (times[a] is None, times[a] or datetime.min, by_aid[a].id)
-        )
+        earliest = min(articles, key=rank.__getitem__)
         groups.append((members, earliest, is_bp, len(articles)))
     # Largest groups first; ties by the earliest member's id and span (not by store keys, which
     # depend on insertion order).

@@ -28,6 +28,7 @@ from datetime import datetime
 import numpy as np
 
 from wiretrace.settings import StoriesSettings
+from wiretrace.times import publication_key
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,7 +83,7 @@ class Placement:
 
 def publication_order(items: Sequence[Item]) -> list[Item]:
     """Dated articles by time, then undated ones; ties by key."""
-    return sorted(items, key=lambda i: (i.time is None, i.time or datetime.min, i.key))
+    return sorted(items, key=lambda i: publication_key(i.time, i.key))
 
 
 def _seconds(t: datetime | None) -> float:

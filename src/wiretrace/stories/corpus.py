@@ -14,18 +14,17 @@ import json
 import math
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from datetime import datetime
 from functools import cache
 from pathlib import Path
 
 import numpy as np
 
 from wiretrace.model import Article
-from wiretrace.report.corpus import parse_time
 from wiretrace.stories.features import ArticleProfile, key_terms, lead_of, pair_features
 from wiretrace.stories.features import parse_time as features_time
 from wiretrace.stories.model import Combiner
 from wiretrace.text.stopwords import guess_language
+from wiretrace.times import parse_time, publication_key
 
 LEAD_CHARS = 200
 """Characters of title and lead embedded per article (the encoder's cost grows faster than
@@ -172,11 +171,7 @@ def story_row(
     outlet, published``): label = the title of its earliest member, else the opening words of
     its text (``text_of(aid)``), else its id."""
 
-    def when(r: dict) -> tuple[bool, datetime, str]:
-        t = parse_time(r["published"])
-        return (t is None, t or datetime.min, r["id"])
-
-    rows = sorted(members, key=when)
+    rows = sorted(members, key=lambda r: publication_key(parse_time(r["published"]), r["id"]))
     first = rows[0]
     label = (first.get("title") or "").strip()
     if not label and text_of is not None:

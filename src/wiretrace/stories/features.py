@@ -49,6 +49,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from wiretrace import times
 from wiretrace.model import Article, Passage
 from wiretrace.stories.entities import entity_keys, extract_entities, fold
 from wiretrace.text.sentences import sentence_spans
@@ -190,14 +191,10 @@ def key_terms(text: str, spans: Sequence[Sequence[int]] | None = None) -> Counte
 
 
 def parse_time(value: str | None) -> datetime | None:
-    """An ISO 8601 date or date-time as an aware datetime (UTC when no zone), None if unreadable."""
-    if not value:
-        return None
-    try:
-        t = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return t if t.tzinfo else t.replace(tzinfo=UTC)
+    """An ISO 8601 date or date-time as an aware datetime in UTC (UTC when no zone), None if
+    unreadable; surrounding whitespace is allowed."""
+    t = times.parse_time(value.strip() if value else value)
+    return t.replace(tzinfo=UTC) if t is not None else None
 
 
 def _language(article: Article) -> str | None:
