@@ -65,7 +65,7 @@ from wiretrace.reuse.collapse import (
     representatives,
 )
 from wiretrace.reuse.components import UnionFind
-from wiretrace.reuse.near_duplicates import shingle_hashes, shingles
+from wiretrace.reuse.near_duplicates import shingles, text_shingles
 from wiretrace.reuse.prepared import PreparedText, prepare
 from wiretrace.settings import Settings
 from wiretrace.store.db import NewArticle, Store
@@ -73,7 +73,6 @@ from wiretrace.stories.cluster import Item, Story, assign
 from wiretrace.stories.corpus import PairScorer, corpus_combiner, corpus_profiles, story_row
 from wiretrace.stories.features import ArticleProfile
 from wiretrace.text.credits import agency_credits
-from wiretrace.text.tokens import tokenize
 from wiretrace.times import parse_time, publication_key
 
 Progress = Callable[[str, int, int | None], None]
@@ -177,12 +176,18 @@ _shingles_now: dict[int, np.ndarray] = {}
 
 @lru_cache(maxsize=2048)
 def _prepared_from_store(aid: int) -> PreparedText:
+    assert _settings is not None
+    (text,) = _reader().execute("SELECT text FROM articles WHERE aid = ?", (aid,)).fetchone()
+    return prepare(text, _settings.align)
+
+
+def _reader() -> sqlite3.Connection:
+    """This process's read-only connection to the store (opened on first use)."""
     global _conn
-    assert _settings is not None and _db_path is not None
+    assert _db_path is not None
     if _conn is None:
         _conn = sqlite3.connect(f"file:{os.path.abspath(_db_path)}?mode=ro", uri=True)
-    (text,) = _conn.execute("SELECT text FROM articles WHERE aid = ?", (aid,)).fetchone()
-    return prepare(text, _settings.align)
+    return _conn
 
 
 def _close_reader() -> None:
@@ -344,12 +349,8 @@ def _order(rows: list[dict]) -> dict[int, tuple[bool, datetime, str | int]]:
 
 
 def _stored_shingles(store: Store, aids: Iterable[int]) -> dict[int, np.ndarray]:
-    """Shingle sets of stored articles, from their texts (tokenising only)."""
-    return {aid: shingles_of(text) for aid, text in store.texts(aids).items()}
-
-
-def shingles_of(text: str) -> np.ndarray:
-    return shingle_hashes(tokenize(text).ids)
+    """Shingle sets of stored articles, from their texts."""
+    return {aid: text_shingles(text) for aid, text in store.texts(aids).items()}
 
 
 def _collapse(
@@ -365,9 +366,11 @@ def _collapse(
         aids, keys, _ = store.document_keys()
     known = store.near_duplicate_pairs()
     todo = [(a, b) for a, b in duplicate_candidates(aids, keys).tolist() if (a, b) not in known]
-    need = {x for pair in todo for x in pair if x not in _shingles_now}
-    sets = {**_stored_shingles(store, need), **_shingles_now} if need else _shingles_now
-    verified = [(a, b, jaccard(sets[a], sets[b])) for a, b in todo]
+    # Shingle sets of this run's articles are at hand; those of stored ones are read.
+    _shingles_now.update(
+        _stored_shingles(store, {x for pair in todo for x in pair if x not in _shingles_now})
+    )
+    verified = [(a, b, jaccard(_shingles_now[a], _shingles_now[b])) for a, b in todo]
     if verified:
         with store.transaction():
             store.put_near_duplicates(verified)
@@ -377,6 +380,15 @@ def _collapse(
     copies = representatives(edges, _order(rows))
     summary.collapsed = len(copies)
     return copies
+
+
+def _not_copies(aids: np.ndarray, copies: dict[int, int]) -> np.ndarray | slice:
+    """Index of the entries of ``aids`` that belong to no copy (everything when none is)."""
+    if not copies:
+        return slice(None)
+    is_copy = np.zeros(max(int(aids.max(initial=0)), max(copies)) + 1, dtype=bool)
+    is_copy[list(copies)] = True
+    return ~is_copy[aids]
 
 
 def _outlet_codes(rows: list[dict]) -> dict[int, int]:
@@ -435,20 +447,16 @@ def analyze(
         t_dup = time.perf_counter()
         aids, keys, sentences = store.anchors()
         # Copies take no part in candidate generation: their representative stands for them.
-        own = None
-        if copies:
-            is_copy = np.zeros(int(aids.max(initial=0)) + 1, dtype=bool)
-            is_copy[[c for c in copies if c < len(is_copy)]] = True
-            own = ~is_copy[aids]
+        own = _not_copies(aids, copies)
         c = settings.corpus
         cands = candidate_pairs(
-            aids[own] if own is not None else aids,
-            keys[own] if own is not None else keys,
+            aids[own],
+            keys[own],
             _outlet_codes(rows),
             c.max_df,
             c.max_outlet_df,
             c.min_shared_anchors,
-            sentences[own] if own is not None else sentences,
+            sentences[own],
             c.min_sentence_anchors,
             c.min_sentence_pairs,
         )
@@ -459,10 +467,10 @@ def analyze(
         )
         t3 = time.perf_counter()
         bp = _boilerplate_spans(store, aids, keys, sentences, cands.boilerplate_keys)
-        _derive(store, rows, copies, bp, settings, summary)
+        pairs = _derive(store, rows, copies, bp, settings, summary)
         t4 = time.perf_counter()
         if settings.stories.enabled:
-            _stories(store, rows, settings, jobs, summary, progress)
+            _stories(store, rows, pairs, settings, jobs, summary, progress)
         t5 = time.perf_counter()
         summary.seconds = {
             "ingest": t1 - t0,
@@ -610,7 +618,9 @@ def _derive(
     boilerplate: dict[int, list[tuple[int, int]]],
     settings: Settings,
     summary: AnalyzeSummary,
-) -> None:
+) -> list[tuple[int, int, list[tuple]]]:
+    """Map passages onto copies and recompute the derived tables; returns every pair with
+    passages ``(a, b, passage rows)``, aligned and mapped."""
     infos = [ArticleInfo(r["aid"], r["id"], r["outlet"], r["published"], r["chars"]) for r in rows]
     aligned: PairRows = []
     for a, b, shared, passages_json in store.pairs(mapped=False):
@@ -643,6 +653,7 @@ def _derive(
             ((g.gid, g.articles, g.earliest, int(g.boilerplate), _median_chars(g)) for g in groups),
             ((g.gid, aid, s, e) for g in groups for aid, s, e in g.members),
         )
+    return pairs
 
 
 # --- stories -----------------------------------------------------------------------------------
@@ -650,14 +661,10 @@ def _derive(
 
 def _story_profile_chunk(aids: list[int]) -> list[tuple[int, ArticleProfile, np.ndarray]]:
     """Corpus profiles and lead embeddings of stored articles (in a worker)."""
-    global _conn
-    assert _db_path is not None
-    if _conn is None:
-        _conn = sqlite3.connect(f"file:{os.path.abspath(_db_path)}?mode=ro", uri=True)
     marks = ",".join("?" * len(aids))
     found = {
         r[0]: Article(r[1], r[2], title=r[3], published=r[4], lang=r[5])
-        for r in _conn.execute(
+        for r in _reader().execute(
             f"SELECT aid, id, text, title, published, lang FROM articles WHERE aid IN ({marks})",
             aids,
         )
@@ -670,12 +677,14 @@ def _story_profile_chunk(aids: list[int]) -> list[tuple[int, ArticleProfile, np.
 def _stories(
     store: Store,
     rows: list[dict],
+    pairs: list[tuple[int, int, list[tuple]]],
     settings: Settings,
     jobs: int,
     summary: AnalyzeSummary,
     progress: Progress | None,
 ) -> None:
-    """Place every article not yet in a story (see the module docstring, stage 6)."""
+    """Place every article not yet in a story (see the module docstring, stage 6); ``pairs``
+    are all pairs with passages ``(a, b, passage rows)``, the evidence of shared text."""
     new = store.articles_without_story()
     by_aid = {r["aid"]: r for r in rows}
     members = store.story_members()
@@ -702,9 +711,8 @@ def _stories(
                 stories.append(Story(story_id))
             t = parse_time(by_aid[aid]["published"])
             stories[-1].add(Item(aid, t, known[aid]))
-        passages = {
-            (a, b): [tuple(p) for p in json.loads(pj)] for a, b, _, pj in store.pairs_touching(new)
-        }
+        fresh = set(new)
+        passages = {(a, b): shared for a, b, shared in pairs if a in fresh or b in fresh}
 
         def profile_of(aid: int) -> ArticleProfile:
             if aid not in profiles:  # an article placed by an earlier run

@@ -22,6 +22,7 @@ import numpy as np
 
 from wiretrace.reuse.candidates import pairs_within_runs
 from wiretrace.reuse.prepared import PreparedText
+from wiretrace.text.tokens import tokenize
 
 
 def shingle_hashes(ids: np.ndarray, n: int = 5) -> np.ndarray:
@@ -39,6 +40,11 @@ def shingle_hashes(ids: np.ndarray, n: int = 5) -> np.ndarray:
 def shingles(p: PreparedText, n: int = 5) -> np.ndarray:
     """Sorted distinct hashes of every run of ``n`` consecutive normalised tokens of ``p``."""
     return shingle_hashes(p.tokens.ids, n)
+
+
+def text_shingles(text: str, n: int = 5) -> np.ndarray:
+    """:func:`shingles` of a raw text, tokenising only (no sentences, stems or term tables)."""
+    return shingle_hashes(tokenize(text).ids, n)
 
 
 def similar_pairs(sets: list[np.ndarray], threshold: float) -> tuple[np.ndarray, np.ndarray]:

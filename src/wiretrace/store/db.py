@@ -427,15 +427,6 @@ class Store:
             ((lang, aid) for aid, lang in rows),
         )
 
-    def pairs_touching(self, aids: Iterable[int]) -> Iterator[tuple[int, int, int, str]]:
-        """Pairs with passages that involve any of ``aids`` (``a, b, shared, passages_json``)."""
-        wanted = set(aids)
-        for row in self.conn.execute(
-            "SELECT a, b, shared_anchors, passages FROM pairs WHERE passages != '[]'"
-        ):
-            if row[0] in wanted or row[1] in wanted:
-                yield row
-
     # --- derived tables --------------------------------------------------------------------
 
     def replace_derived(
