@@ -20,8 +20,6 @@ import numpy as np
 
 from wiretrace.reuse.prepared import PreparedText
 
-_MERSENNE = np.uint64((1 << 61) - 1)
-
 
 @dataclass(frozen=True, slots=True)
 class AnchorSettings:
@@ -35,7 +33,9 @@ class AnchorSettings:
 
 
 @lru_cache(maxsize=8)
-def _hash_params(n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+def minhash_params(n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Multipliers (odd) and offsets of ``n`` universal hash functions ``a * x + b`` over uint64
+    values, the same for a given ``seed`` in every process."""
     rng = np.random.default_rng(seed)
     a = rng.integers(1, 1 << 61, size=n, dtype=np.uint64) | np.uint64(1)
     b = rng.integers(0, 1 << 61, size=n, dtype=np.uint64)
@@ -70,19 +70,25 @@ def sentence_anchors(p: PreparedText, settings: AnchorSettings | None = None) ->
     if not big.any():
         return Anchors(np.zeros(0, np.uint64), np.zeros(0, np.int32))
     n_hash = s.bands * s.rows
-    a, b = _hash_params(n_hash, s.seed)
+    a, b = minhash_params(n_hash, s.seed)
     # Universal hashing of the 64-bit stems (wrapping arithmetic is fine for MinHash: any fixed
     # pseudo-random permutation-like map works, and uint64 overflow is deterministic).
     with np.errstate(over="ignore"):
         h = stems[:, None] * a[None, :] + b[None, :]
     mins = np.minimum.reduceat(h, starts, axis=0)[big]  # (sentences, n_hash)
     sentence_ids = sent[starts][big].astype(np.int32)
-    mins = mins.reshape(len(mins), s.bands, s.rows)
-    # Combine the rows of each band (and the band number) into one key.
-    with np.errstate(over="ignore"):
-        key = np.full((len(mins), s.bands), np.uint64(0x9E3779B97F4A7C15), dtype=np.uint64)
-        key = key ^ np.arange(s.bands, dtype=np.uint64)[None, :]
-        for r in range(s.rows):
-            key = (key ^ mins[:, :, r]) * np.uint64(0xBF58476D1CE4E5B9)
-            key ^= key >> np.uint64(31)
+    key = band_keys(mins.reshape(len(mins), s.bands, s.rows))
     return Anchors(key.reshape(-1), np.repeat(sentence_ids, s.bands))
+
+
+def band_keys(mins: np.ndarray) -> np.ndarray:
+    """One stable uint64 key per band from MinHash values shaped ``(..., bands, rows)``: the
+    band's rows and the band number hashed together; shape ``(..., bands)``."""
+    bands, rows = mins.shape[-2], mins.shape[-1]
+    with np.errstate(over="ignore"):
+        key = np.full(mins.shape[:-1], np.uint64(0x9E3779B97F4A7C15), dtype=np.uint64)
+        key = key ^ np.arange(bands, dtype=np.uint64)
+        for r in range(rows):
+            key = (key ^ mins[..., r]) * np.uint64(0xBF58476D1CE4E5B9)
+            key ^= key >> np.uint64(31)
+    return key

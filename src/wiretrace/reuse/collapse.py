@@ -29,6 +29,7 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 
+from wiretrace.reuse.anchors import band_keys, minhash_params
 from wiretrace.reuse.candidates import pairs_within_runs
 from wiretrace.reuse.components import UnionFind
 from wiretrace.reuse.prepared import PreparedText
@@ -41,33 +42,16 @@ MAX_RUN = 64
 the run's first article only, not with each other: components stay the same, work linear."""
 
 _SEED = 20151126
-_MERSENNE = (1 << 61) - 1
-
-
-def _hash_params() -> tuple[np.ndarray, np.ndarray]:
-    rng = np.random.default_rng(_SEED)
-    n = BANDS * ROWS
-    return (
-        rng.integers(1, 1 << 61, size=n, dtype=np.uint64) | np.uint64(1),
-        rng.integers(0, 1 << 61, size=n, dtype=np.uint64),
-    )
-
-
-_A, _B = _hash_params()
 
 
 def document_keys(shingles: np.ndarray) -> np.ndarray:
     """``BANDS`` stable uint64 band keys of a shingle set (empty for an empty set)."""
     if len(shingles) == 0:
         return np.zeros(0, dtype=np.uint64)
+    a, b = minhash_params(BANDS * ROWS, _SEED)
     with np.errstate(over="ignore"):
-        mins = (shingles[:, None] * _A[None, :] + _B[None, :]).min(axis=0).reshape(BANDS, ROWS)
-        key = np.full(BANDS, np.uint64(0x9E3779B97F4A7C15), dtype=np.uint64)
-        key ^= np.arange(BANDS, dtype=np.uint64)
-        for r in range(ROWS):
-            key = (key ^ mins[:, r]) * np.uint64(0xBF58476D1CE4E5B9)
-            key ^= key >> np.uint64(31)
-    return key
+        mins = (shingles[:, None] * a[None, :] + b[None, :]).min(axis=0)
+    return band_keys(mins.reshape(BANDS, ROWS))
 
 
 def duplicate_candidates(aids: np.ndarray, keys: np.ndarray) -> np.ndarray:
