@@ -20,7 +20,13 @@ from pathlib import Path
 import numpy as np
 
 from wiretrace.model import Article
-from wiretrace.stories.features import ArticleProfile, key_terms, lead_of, pair_features
+from wiretrace.stories.features import (
+    ArticleProfile,
+    key_terms,
+    lead_of,
+    pair_features,
+    shared_text_features,
+)
 from wiretrace.stories.features import parse_time as features_time
 from wiretrace.stories.model import Combiner
 from wiretrace.text.stopwords import guess_language
@@ -29,8 +35,6 @@ from wiretrace.times import parse_time, publication_key
 LEAD_CHARS = 200
 """Characters of title and lead embedded per article (the encoder's cost grows faster than
 the text; a story's gist is in its first sentences)."""
-
-_REUSE_SCALE_CHARS = 300.0
 
 CORPUS_FEATURES = ("reuse", "key_terms", "embedding_lead")
 """What the corpus model (``same_story_model.json``, entry ``corpus``) combines: cheap to
@@ -106,13 +110,12 @@ class PairScorer:
     def reuse(self, a: int, b: int) -> tuple[float, float]:
         x, y = min(a, b), max(a, b)
         rows = self.passages.get((x, y), [])
-        shared_x = sum(r[1] - r[0] for r in rows)
-        shared_y = sum(r[3] - r[2] for r in rows)
-        coverage = min(
-            1.0,
-            max(shared_x / max(self.chars.get(x, 1), 1), shared_y / max(self.chars.get(y, 1), 1)),
+        return shared_text_features(
+            sum(r[1] - r[0] for r in rows),
+            sum(r[3] - r[2] for r in rows),
+            self.chars.get(x, 1),
+            self.chars.get(y, 1),
         )
-        return 1.0 - math.exp(-min(shared_x, shared_y) / _REUSE_SCALE_CHARS), coverage
 
     def features(self, a: int, b: int) -> dict[str, float]:
         """Every pair feature (as ``compare`` reports them)."""

@@ -313,8 +313,16 @@ def _vector_cosine(x: np.ndarray | None, y: np.ndarray | None) -> float:
 
 def reuse_features(passages: Sequence[Passage], len_a: int, len_b: int) -> tuple[float, float]:
     """``reuse`` and ``coverage`` (see the module docstring) from the shared passages."""
-    shared_a = sum(len(p.a) for p in passages)
-    shared_b = sum(len(p.b) for p in passages)
+    return shared_text_features(
+        sum(len(p.a) for p in passages), sum(len(p.b) for p in passages), len_a, len_b
+    )
+
+
+def shared_text_features(
+    shared_a: int, shared_b: int, len_a: int, len_b: int
+) -> tuple[float, float]:
+    """``reuse`` and ``coverage`` from the characters of each article inside shared passages
+    (``shared_a`` of ``len_a``, ``shared_b`` of ``len_b``)."""
     coverage = min(1.0, max(shared_a / max(len_a, 1), shared_b / max(len_b, 1)))
     reuse = 1.0 - math.exp(-min(shared_a, shared_b) / _REUSE_SCALE_CHARS)
     return reuse, coverage
