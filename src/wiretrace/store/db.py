@@ -70,6 +70,16 @@ def _blob(array: np.ndarray, dtype: str) -> bytes:
     return np.ascontiguousarray(array, dtype=dtype).tobytes()
 
 
+def _per_entry(rows: list[tuple], dtype: str) -> tuple[np.ndarray, np.ndarray]:
+    """``(aid, value)`` arrays, one entry per value, from rows ``(aid, blob, ...)`` of packed
+    values (one buffer per column: joining bytes is far cheaper than 13k small arrays)."""
+    size = np.dtype(dtype).itemsize
+    aids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+    counts = np.fromiter((len(r[1]) // size for r in rows), dtype=np.int64, count=len(rows))
+    values = np.frombuffer(b"".join(r[1] for r in rows), dtype=dtype)
+    return np.repeat(aids, counts), values
+
+
 class Store:
     """A wiretrace store at ``path``; open it with :meth:`Store.open`."""
 
@@ -247,23 +257,17 @@ class Store:
         rows = self.conn.execute(
             "SELECT aid, anchor_keys, anchor_sentences FROM articles ORDER BY aid"
         ).fetchall()
-        # One buffer per column (joining bytes is far cheaper than 13k small arrays).
-        aids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
-        counts = np.fromiter((len(r[1]) // 8 for r in rows), dtype=np.int64, count=len(rows))
-        keys = np.frombuffer(b"".join(r[1] for r in rows), dtype="<u8").astype(np.uint64)
+        aids, keys = _per_entry(rows, "<u8")
         sents = np.frombuffer(b"".join(r[2] for r in rows), dtype="<i4").astype(np.int32)
-        return np.repeat(aids, counts), keys, sents
+        return aids, keys.astype(np.uint64), sents
 
     def document_keys(self) -> tuple[np.ndarray, np.ndarray, list[int]]:
         """Near-duplicate keys of all articles as ``(aid, key)`` arrays, one entry per key, and
         the aids of articles whose keys were never computed (stores from schema 1)."""
         rows = self.conn.execute("SELECT aid, document_keys FROM articles ORDER BY aid").fetchall()
         missing = [aid for aid, blob in rows if blob is None]
-        rows = [r for r in rows if r[1] is not None]
-        aids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
-        counts = np.fromiter((len(r[1]) // 8 for r in rows), dtype=np.int64, count=len(rows))
-        keys = np.frombuffer(b"".join(r[1] for r in rows), dtype="<u8").astype(np.uint64)
-        return np.repeat(aids, counts), keys, missing
+        aids, keys = _per_entry([r for r in rows if r[1] is not None], "<u8")
+        return aids, keys.astype(np.uint64), missing
 
     def set_document_keys(self, rows: Iterable[tuple[int, np.ndarray]]) -> None:
         """Store computed near-duplicate keys ``(aid, keys)`` (call inside a transaction)."""
