@@ -54,7 +54,8 @@ from wiretrace.report.corpus import (
 )
 from wiretrace.reuse.align import align_near_duplicates, align_prepared
 from wiretrace.reuse.anchors import AnchorSettings, sentence_anchors
-from wiretrace.reuse.candidates import boilerplate_sentences, candidate_pairs
+from wiretrace.reuse.candidate_update import update_candidates
+from wiretrace.reuse.candidates import Candidates, boilerplate_sentences, candidate_pairs
 from wiretrace.reuse.collapse import (
     OffsetMap,
     char_blocks,
@@ -416,6 +417,46 @@ def _boilerplate_spans(
     return out
 
 
+def _candidates(
+    store: Store,
+    rows: list[dict],
+    aids: np.ndarray,
+    keys: np.ndarray,
+    sentences: np.ndarray,
+    copies: dict[int, int],
+    settings: Settings,
+) -> Candidates:
+    """Candidate pairs of the representatives (copies take no part: their representative
+    stands for them). Updated from the last run's candidates when the store keeps them for the
+    same rules (only the articles that joined or left are looked at), computed from all
+    anchors otherwise; kept in the store for the next run."""
+    c = settings.corpus
+    rules = {
+        "max_df": c.max_df,
+        "max_outlet_df": c.max_outlet_df,
+        "min_shared": c.min_shared_anchors,
+        "min_sentence_shared": c.min_sentence_anchors,
+        "min_sentence_pairs": c.min_sentence_pairs,
+    }
+    # The anchor settings decide the keys themselves: other keys, other candidates.
+    rules_json = json.dumps({**rules, "anchors": dataclasses.asdict(_anchor_settings(settings))})
+    members = np.array(sorted(r["aid"] for r in rows if r["aid"] not in copies), dtype=np.int64)
+    outlets = _outlet_codes(rows)
+    previous = store.candidate_state(rules_json)
+    if previous is None:
+        own = _not_copies(aids, copies)
+        found = candidate_pairs(aids[own], keys[own], outlets, sentences=sentences[own], **rules)
+    else:
+        before, *state = previous
+        found = update_candidates(
+            Candidates(*state), before, members, aids, keys, sentences, outlets, **rules
+        )
+    store.put_candidate_state(
+        rules_json, members, found.pairs, found.shared, found.boilerplate_keys, found.unusable_keys
+    )
+    return found
+
+
 def analyze(
     articles: Iterable[Article],
     db_path: str,
@@ -446,20 +487,7 @@ def analyze(
         _shingles_now.clear()
         t_dup = time.perf_counter()
         aids, keys, sentences = store.anchors()
-        # Copies take no part in candidate generation: their representative stands for them.
-        own = _not_copies(aids, copies)
-        c = settings.corpus
-        cands = candidate_pairs(
-            aids[own],
-            keys[own],
-            _outlet_codes(rows),
-            c.max_df,
-            c.max_outlet_df,
-            c.min_shared_anchors,
-            sentences[own],
-            c.min_sentence_anchors,
-            c.min_sentence_pairs,
-        )
+        cands = _candidates(store, rows, aids, keys, sentences, copies, settings)
         summary.candidates = len(cands.pairs)
         t2 = time.perf_counter()
         _align(

@@ -30,6 +30,17 @@ class Candidates:
     pairs: np.ndarray  # (k, 2) int64
     shared: np.ndarray  # (k,) int64
     boilerplate_keys: np.ndarray
+    unusable_keys: np.ndarray
+    """Sorted uint64 keys held by several articles that are no evidence: outlet boilerplate
+    or found in more than ``max_df`` articles (what an incremental update starts from)."""
+
+
+_EMPTY = Candidates(
+    np.zeros((0, 2), np.int64),
+    np.zeros(0, np.int64),
+    np.zeros(0, np.uint64),
+    np.zeros(0, np.uint64),
+)
 
 
 _TABLE_BITS = 22
@@ -130,29 +141,20 @@ def pairs_within_runs(
     return np.concatenate(firsts), np.concatenate(seconds)
 
 
-def candidate_pairs(
-    aids: np.ndarray,
-    keys: np.ndarray,
-    outlet_of: dict[int, int],
-    max_df: int,
-    max_outlet_df: int,
-    min_shared: int,
-    sentences: np.ndarray | None = None,
-    min_sentence_shared: int = 1,
-    min_sentence_pairs: int = 0,
-) -> Candidates:
-    """Candidate pairs from anchors: ``aids[i]`` holds key ``keys[i]``, found in its sentence
-    ``sentences[i]`` (needed when ``min_sentence_shared`` > 1 or ``min_sentence_pairs`` > 0;
-    ``min_sentence_pairs = 0`` switches the second rule off).
+def outlet_table(outlet_of: dict[int, int]) -> np.ndarray:
+    """``outlet_of`` (article key -> outlet code) as an array indexed by article key."""
+    table = np.zeros(int(max(outlet_of, default=0)) + 1, dtype=np.int64)
+    if outlet_of:
+        table[np.fromiter(outlet_of.keys(), np.int64)] = np.fromiter(outlet_of.values(), np.int64)
+    return table
 
-    ``outlet_of`` maps an article key to a small integer outlet code (articles without outlet
-    get a code of their own each, so they never count as one outlet).
-    """
-    empty = Candidates(np.zeros((0, 2), np.int64), np.zeros(0, np.int64), np.zeros(0, np.uint64))
-    if len(keys) == 0:
-        return empty
-    if sentences is None:
-        sentences = np.zeros(len(keys), dtype=np.int64)
+
+def shared_key_runs(
+    keys: np.ndarray, aids: np.ndarray, sentences: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Distinct (key, article) entries of the keys held by at least two articles, sorted by
+    key then article, each with its first sentence: ``(key, article, sentence, starts, df)``
+    with one run ``[starts[r], starts[r] + df[r])`` per key, ``df`` its number of articles."""
     keys = keys.astype(np.uint64, copy=False)
     shared_mask = may_repeat(keys)  # keys held once link nothing: drop most before sorting
     k, a, sent = _unique_key_article(
@@ -160,36 +162,51 @@ def candidate_pairs(
         aids.astype(np.int64, copy=False)[shared_mask],
         sentences.astype(np.int64, copy=False)[shared_mask],
     )
-    starts = np.flatnonzero(np.r_[True, k[1:] != k[:-1]])
+    starts = np.flatnonzero(np.r_[True, k[1:] != k[:-1]]) if len(k) else np.zeros(0, np.int64)
     df = np.diff(np.r_[starts, len(k)])
-    # Keys held by one article link nothing: drop them first (most keys), then work on the rest.
+    # Keys held by one article (several times) link nothing either.
     shared_key = np.repeat(df >= 2, df)
     k, a, sent = k[shared_key], a[shared_key], sent[shared_key]
     starts = np.flatnonzero(np.r_[True, k[1:] != k[:-1]]) if len(k) else np.zeros(0, np.int64)
-    df = np.diff(np.r_[starts, len(k)])
-    if len(k) == 0:
-        return empty
-    outlet_table = np.zeros(int(max(outlet_of)) + 1, dtype=np.int64)
-    outlet_table[np.fromiter(outlet_of.keys(), np.int64)] = np.fromiter(
-        outlet_of.values(), np.int64
-    )
-    # Per key, the largest number of its articles that share one outlet; only keys with more
-    # articles than max_outlet_df can exceed it.
+    return k, a, sent, starts, np.diff(np.r_[starts, len(k)])
+
+
+def outlet_boilerplate(
+    articles: np.ndarray,
+    starts: np.ndarray,
+    df: np.ndarray,
+    outlets: np.ndarray,
+    max_outlet_df: int,
+) -> np.ndarray:
+    """Per key run (see ``shared_key_runs``), whether more than ``max_outlet_df`` of its
+    articles share one outlet (``outlets`` indexed by article key)."""
     boilerplate = np.zeros(len(starts), dtype=bool)
-    big = np.flatnonzero(df > max_outlet_df)
-    if len(big):
-        member = np.repeat(df > max_outlet_df, df)
+    big = df > max_outlet_df  # only keys with more articles than that can exceed it
+    if big.any():
+        member = np.repeat(big, df)
         key_index = np.repeat(np.arange(len(starts)), df)[member]
-        outlets = outlet_table[a[member]]
-        n_outlets = int(outlets.max()) + 1
-        codes, counts = np.unique(key_index * n_outlets + outlets, return_counts=True)
-        too_many = np.unique(codes[counts > max_outlet_df] // n_outlets)
-        boilerplate[too_many] = True
-    usable = (df <= max_df) & ~boilerplate
-    bp_keys = np.unique(k[starts[boilerplate]])
-    first, second = pairs_within_runs(np.arange(len(a)), starts[usable], df[usable])
+        codes_of = outlets[articles[member]]
+        n_outlets = int(codes_of.max()) + 1
+        codes, counts = np.unique(key_index * n_outlets + codes_of, return_counts=True)
+        boilerplate[np.unique(codes[counts > max_outlet_df] // n_outlets)] = True
+    return boilerplate
+
+
+def linked_pairs(
+    a: np.ndarray,
+    sent: np.ndarray,
+    starts: np.ndarray,
+    df: np.ndarray,
+    min_shared: int,
+    min_sentence_shared: int,
+    min_sentence_pairs: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Candidate pairs ``(k, 2)`` (sorted, ``a < b``) and their shared-key counts from the
+    evidence key runs ``a[starts[r] : starts[r] + df[r]]`` (articles, sorted, with the
+    sentence of each entry in ``sent``); see the module docstring for the rules."""
+    first, second = pairs_within_runs(np.arange(len(a)), starts, df)
     if len(first) == 0:
-        return Candidates(empty.pairs, empty.shared, bp_keys)
+        return np.zeros((0, 2), np.int64), np.zeros(0, np.int64)
     # Every (article, article, sentence, sentence) link of a shared key, sorted: runs of equal
     # rows are keys shared by one sentence pair, runs of equal article pairs are candidates.
     span, n_sent = int(a.max()) + 1, int(sent.max()) + 1
@@ -211,7 +228,42 @@ def candidate_pairs(
         evidence |= strong >= min_sentence_pairs
     ok = (shared >= min_shared) & evidence
     pairs = np.stack([la1[pair_starts][ok], la2[pair_starts][ok]], axis=1).astype(np.int64)
-    return Candidates(pairs, shared[ok].astype(np.int64), bp_keys)
+    return pairs, shared[ok].astype(np.int64)
+
+
+def candidate_pairs(
+    aids: np.ndarray,
+    keys: np.ndarray,
+    outlet_of: dict[int, int],
+    max_df: int,
+    max_outlet_df: int,
+    min_shared: int,
+    sentences: np.ndarray | None = None,
+    min_sentence_shared: int = 1,
+    min_sentence_pairs: int = 0,
+) -> Candidates:
+    """Candidate pairs from anchors: ``aids[i]`` holds key ``keys[i]``, found in its sentence
+    ``sentences[i]`` (needed when ``min_sentence_shared`` > 1 or ``min_sentence_pairs`` > 0;
+    ``min_sentence_pairs = 0`` switches the second rule off).
+
+    ``outlet_of`` maps an article key to a small integer outlet code (articles without outlet
+    get a code of their own each, so they never count as one outlet).
+    """
+    if len(keys) == 0:
+        return _EMPTY
+    if sentences is None:
+        sentences = np.zeros(len(keys), dtype=np.int64)
+    k, a, sent, starts, df = shared_key_runs(keys, aids, sentences)
+    if len(k) == 0:
+        return _EMPTY
+    boilerplate = outlet_boilerplate(a, starts, df, outlet_table(outlet_of), max_outlet_df)
+    usable = (df <= max_df) & ~boilerplate
+    pairs, shared = linked_pairs(
+        a, sent, starts[usable], df[usable], min_shared, min_sentence_shared, min_sentence_pairs
+    )
+    return Candidates(
+        pairs, shared, np.unique(k[starts[boilerplate]]), np.unique(k[starts[~usable]])
+    )
 
 
 def boilerplate_sentences(

@@ -258,8 +258,8 @@ class Store:
             "SELECT aid, anchor_keys, anchor_sentences FROM articles ORDER BY aid"
         ).fetchall()
         aids, keys = _per_entry(rows, "<u8")
-        sents = np.frombuffer(b"".join(r[2] for r in rows), dtype="<i4").astype(np.int32)
-        return aids, keys.astype(np.uint64), sents
+        sents = np.frombuffer(b"".join(r[2] for r in rows), dtype="<i4")
+        return aids, keys.astype(np.uint64, copy=False), sents.astype(np.int32, copy=False)
 
     def document_keys(self) -> tuple[np.ndarray, np.ndarray, list[int]]:
         """Near-duplicate keys of all articles as ``(aid, key)`` arrays, one entry per key, and
@@ -283,6 +283,49 @@ class Store:
     def put_near_duplicates(self, rows: Iterable[tuple[int, int, float]]) -> None:
         """Insert verified pairs ``(a, b, jaccard)``, ``a < b`` (call inside a transaction)."""
         self.conn.executemany("INSERT OR REPLACE INTO near_duplicates VALUES (?, ?, ?)", rows)
+
+    def candidate_state(self, rules: str) -> tuple[np.ndarray, ...] | None:
+        """``(members, pairs, shared, boilerplate_keys, unusable_keys)`` stored by the last
+        run with the same ``rules`` (JSON), or None (none stored, or with other rules)."""
+        row = self.conn.execute(
+            "SELECT members, pairs, shared, boilerplate_keys, unusable_keys FROM candidate_state"
+            " WHERE rules = ?",
+            (rules,),
+        ).fetchone()
+        if row is None:
+            return None
+        members, pairs, shared, bp, unusable = row
+        return (
+            np.frombuffer(members, "<i8").astype(np.int64),
+            np.frombuffer(pairs, "<i8").astype(np.int64).reshape(-1, 2),
+            np.frombuffer(shared, "<i8").astype(np.int64),
+            np.frombuffer(bp, "<u8").astype(np.uint64),
+            np.frombuffer(unusable, "<u8").astype(np.uint64),
+        )
+
+    def put_candidate_state(
+        self,
+        rules: str,
+        members: np.ndarray,
+        pairs: np.ndarray,
+        shared: np.ndarray,
+        boilerplate_keys: np.ndarray,
+        unusable_keys: np.ndarray,
+    ) -> None:
+        """Keep the candidate pairs over the articles ``members`` for the next run (one
+        transaction)."""
+        with self.transaction():
+            self.conn.execute(
+                "INSERT OR REPLACE INTO candidate_state VALUES (1, ?, ?, ?, ?, ?, ?)",
+                (
+                    rules,
+                    _blob(members, "<i8"),
+                    _blob(pairs, "<i8"),
+                    _blob(shared, "<i8"),
+                    _blob(boilerplate_keys, "<u8"),
+                    _blob(unusable_keys, "<u8"),
+                ),
+            )
 
     def sentence_spans(self, aid: int) -> np.ndarray:
         (blob,) = self.conn.execute(

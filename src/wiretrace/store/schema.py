@@ -9,7 +9,7 @@ knows was written by a newer wiretrace and is refused without being touched.
 from __future__ import annotations
 
 APPLICATION = "wiretrace"
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 # Version 1: articles with their anchors, aligned pairs, runs, and the derived tables that each
 # run rebuilds from articles and pairs (article_stats, groups, group_members).
@@ -124,7 +124,25 @@ CREATE TRIGGER articles_fts_insert AFTER INSERT ON articles BEGIN
 END;
 """
 
+# Version 4: the candidate pairs of the last run, so that the next run updates them for the
+# articles that joined or left instead of recounting every stored anchor (see
+# ``reuse.candidate_update``). One row: the rules they were computed with (JSON), the article
+# keys they cover (``members``, int64) and the result: pairs (int64 rows a, b), shared-key
+# counts (int64), and the boilerplate and non-evidence keys (uint64). A missing row or other
+# rules mean a full recount; the row is a cache of a pure function of the stored anchors.
+_V4 = """
+CREATE TABLE candidate_state (
+    only_row INTEGER PRIMARY KEY CHECK (only_row = 1),
+    rules TEXT NOT NULL,
+    members BLOB NOT NULL,
+    pairs BLOB NOT NULL,
+    shared BLOB NOT NULL,
+    boilerplate_keys BLOB NOT NULL,
+    unusable_keys BLOB NOT NULL
+);
+"""
+
 # MIGRATIONS[n] turns version n - 1 into version n; a new store runs them all. Statements are
 # separated by ";" (a trigger's body, which holds ";" itself, runs as one statement: see
 # Store._migrate).
-MIGRATIONS: dict[int, str] = {1: _V1, 2: _V2, 3: _V3}
+MIGRATIONS: dict[int, str] = {1: _V1, 2: _V2, 3: _V3, 4: _V4}
