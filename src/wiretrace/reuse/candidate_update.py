@@ -5,7 +5,8 @@ hundred articles to it should not. The candidates of a set of articles depend on
 anchors. When the set changes (new articles join; articles that became copies of others
 leave), a key that no joining or leaving article holds keeps its articles, hence its document
 frequency, its outlet counts and its verdict (evidence or not). So only the keys of joining and
-leaving articles (the *touched* keys) are looked at:
+leaving articles (the *touched* keys) are looked at, less the outlet boilerplate that no
+leaving article holds (joins only raise outlet counts, so it stays boilerplate):
 
 1. Pairs with a joining article: every key such a pair shares is touched, so the entries
    holding touched keys are all it takes to count them.
@@ -87,8 +88,13 @@ def update_candidates(
     sentences = sentences.astype(np.int64, copy=False)
     size = int(max(aids.max(initial=0), before.max(initial=0), after.max(initial=0))) + 1
     was, now = _table(before, size), _table(after, size)
-    changed = was != now
-    touched = np.unique(keys[changed[aids]])
+    touched = np.unique(keys[(was != now)[aids]])
+    # Outlet boilerplate stays boilerplate while articles only join (its outlet count only
+    # grows): such keys (most of the touched entries: teasers are held by hundreds of
+    # articles) keep their verdict unless a leaving article holds them.
+    left = np.unique(keys[(was & ~now)[aids]])
+    settled = np.intersect1d(touched, previous.boilerplate_keys, assume_unique=True)
+    touched = np.setdiff1d(touched, np.setdiff1d(settled, left), assume_unique=True)
     if len(touched) == 0:
         return previous
     outlets = outlet_table(outlet_of)

@@ -274,11 +274,16 @@ def boilerplate_sentences(
     if len(boilerplate_keys) == 0 or len(keys) == 0:
         return {}
     hit = is_member(keys, boilerplate_keys)
+    if not hit.any():
+        return {}
     span = int(sentences.max()) + 1
     code = aids.astype(np.int64) * span + sentences
-    all_codes, all_counts = np.unique(code, return_counts=True)
     bp_codes, bp_counts = np.unique(code[hit], return_counts=True)
-    total = all_counts[np.searchsorted(all_codes, bp_codes)]
+    # Keys per sentence: the store lists anchors by article, then sentence, so the codes are
+    # usually sorted already and two binary searches count them without a sort.
+    if len(code) > 1 and not bool((code[1:] >= code[:-1]).all()):
+        code = np.sort(code)
+    total = np.searchsorted(code, bp_codes, "right") - np.searchsorted(code, bp_codes, "left")
     chosen = bp_codes[bp_counts * 2 >= total]  # sorted
     owners, sents = chosen // span, chosen % span
     article_ids, firsts = np.unique(owners, return_index=True)
