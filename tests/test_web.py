@@ -250,6 +250,7 @@ def test_migration_3_backfills_the_index_of_an_older_store(db: Path, tmp_path: P
     conn = sqlite3.connect(old)
     conn.executescript(
         "DROP TRIGGER articles_fts_insert; DROP TABLE articles_fts; DROP TABLE candidate_state;"
+        " DROP TABLE boilerplate_spans;"
         " UPDATE meta SET value = '2' WHERE key = 'schema_version';"
     )
     conn.close()

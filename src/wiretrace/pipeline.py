@@ -55,7 +55,12 @@ from wiretrace.report.corpus import (
 from wiretrace.reuse.align import align_near_duplicates, align_prepared
 from wiretrace.reuse.anchors import AnchorSettings, sentence_anchors
 from wiretrace.reuse.candidate_update import update_candidates
-from wiretrace.reuse.candidates import Candidates, boilerplate_sentences, candidate_pairs
+from wiretrace.reuse.candidates import (
+    Candidates,
+    boilerplate_sentences,
+    candidate_pairs,
+    is_member,
+)
 from wiretrace.reuse.collapse import (
     OffsetMap,
     char_blocks,
@@ -407,14 +412,38 @@ def _outlet_codes(rows: list[dict]) -> dict[int, int]:
 
 
 def _boilerplate_spans(
-    store: Store, aids: np.ndarray, keys: np.ndarray, sentences: np.ndarray, bp_keys: np.ndarray
-) -> dict[int, list[tuple[int, int]]]:
-    """Character spans of the boilerplate sentences of every article."""
-    out: dict[int, list[tuple[int, int]]] = {}
-    for aid, sents in boilerplate_sentences(aids, keys, sentences, bp_keys).items():
+    store: Store,
+    aids: np.ndarray,
+    keys: np.ndarray,
+    sentences: np.ndarray,
+    bp_keys: np.ndarray,
+    previous_bp_keys: np.ndarray | None,
+) -> tuple[str, dict[int, list[tuple[int, int]]]]:
+    """Character spans of the boilerplate sentences of every article, and the digest of
+    ``bp_keys`` they depend on. Spans kept by the last run (computed with
+    ``previous_bp_keys``) are reused for every article that holds no key whose verdict
+    changed since and that had its spans computed then."""
+    digest = hashlib.sha256(np.ascontiguousarray(bp_keys, "<u8").tobytes()).hexdigest()
+    kept = None
+    if previous_bp_keys is not None:
+        old = np.ascontiguousarray(previous_bp_keys, "<u8").tobytes()
+        kept = store.boilerplate_spans(hashlib.sha256(old).hexdigest())
+    if kept is None:
+        redo = slice(None)
+        kept = {}
+    else:
+        known = np.zeros(int(aids.max(initial=0)) + 1, dtype=bool)
+        known[store.derived_articles()] = True
+        changed = np.setxor1d(previous_bp_keys, bp_keys)
+        touched = np.unique(aids[is_member(keys, changed)])
+        known[touched] = False
+        redo = ~known[aids]
+        kept = {aid: s for aid, s in kept.items() if known[aid]}
+    found = boilerplate_sentences(aids[redo], keys[redo], sentences[redo], bp_keys)
+    for aid, sents in found.items():
         spans = store.sentence_spans(aid)
-        out[aid] = [(int(spans[s, 0]), int(spans[s, 1])) for s in sents if s < len(spans)]
-    return out
+        kept[aid] = [(int(spans[s, 0]), int(spans[s, 1])) for s in sents if s < len(spans)]
+    return digest, kept
 
 
 def _candidates(
@@ -425,9 +454,10 @@ def _candidates(
     sentences: np.ndarray,
     copies: dict[int, int],
     settings: Settings,
-) -> Candidates:
+) -> tuple[Candidates, np.ndarray | None]:
     """Candidate pairs of the representatives (copies take no part: their representative
-    stands for them). Updated from the last run's candidates when the store keeps them for the
+    stands for them), and the boilerplate keys of the last run's candidates (None when the
+    store kept none). Updated from the last run's candidates when the store keeps them for the
     same rules (only the articles that joined or left are looked at), computed from all
     anchors otherwise; kept in the store for the next run."""
     c = settings.corpus
@@ -446,15 +476,16 @@ def _candidates(
     if previous is None:
         own = _not_copies(aids, copies)
         found = candidate_pairs(aids[own], keys[own], outlets, sentences=sentences[own], **rules)
+        previous_bp = None
     else:
         before, *state = previous
-        found = update_candidates(
-            Candidates(*state), before, members, aids, keys, sentences, outlets, **rules
-        )
+        last = Candidates(*state)
+        found = update_candidates(last, before, members, aids, keys, sentences, outlets, **rules)
+        previous_bp = last.boilerplate_keys
     store.put_candidate_state(
         rules_json, members, found.pairs, found.shared, found.boilerplate_keys, found.unusable_keys
     )
-    return found
+    return found, previous_bp
 
 
 def analyze(
@@ -487,14 +518,14 @@ def analyze(
         _shingles_now.clear()
         t_dup = time.perf_counter()
         aids, keys, sentences = store.anchors()
-        cands = _candidates(store, rows, aids, keys, sentences, copies, settings)
+        cands, previous_bp = _candidates(store, rows, aids, keys, sentences, copies, settings)
         summary.candidates = len(cands.pairs)
         t2 = time.perf_counter()
         _align(
             store, rows, aids, cands.pairs, cands.shared, copies, settings, jobs, summary, progress
         )
         t3 = time.perf_counter()
-        bp = _boilerplate_spans(store, aids, keys, sentences, cands.boilerplate_keys)
+        bp = _boilerplate_spans(store, aids, keys, sentences, cands.boilerplate_keys, previous_bp)
         pairs = _derive(store, rows, copies, bp, settings, summary)
         t4 = time.perf_counter()
         if settings.stories.enabled:
@@ -643,12 +674,14 @@ def _derive(
     store: Store,
     rows: list[dict],
     copies: dict[int, int],
-    boilerplate: dict[int, list[tuple[int, int]]],
+    boilerplate_of: tuple[str, dict[int, list[tuple[int, int]]]],
     settings: Settings,
     summary: AnalyzeSummary,
 ) -> list[tuple[int, int, list[tuple]]]:
-    """Map passages onto copies and recompute the derived tables; returns every pair with
-    passages ``(a, b, passage rows)``, aligned and mapped."""
+    """Map passages onto copies and recompute the derived tables (with the boilerplate spans
+    ``boilerplate_of``: the digest of their key set, spans per article); returns every pair
+    with passages ``(a, b, passage rows)``, aligned and mapped."""
+    digest, boilerplate = boilerplate_of
     infos = [ArticleInfo(r["aid"], r["id"], r["outlet"], r["published"], r["chars"]) for r in rows]
     aligned: PairRows = []
     for a, b, shared, passages_json in store.pairs(mapped=False):
@@ -662,6 +695,7 @@ def _derive(
     groups = passage_groups(infos, pairs, boilerplate)
     summary.groups = len(groups)
     with store.transaction():
+        store.replace_boilerplate_spans(digest, boilerplate)
         store.replace_mapped_pairs(
             (a, b, shared, json.dumps([list(p) for p in passages]))
             for a, b, shared, passages in mapped

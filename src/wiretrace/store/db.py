@@ -476,6 +476,34 @@ class Store:
 
     # --- derived tables --------------------------------------------------------------------
 
+    def boilerplate_spans(self, digest: str) -> dict[int, list[tuple[int, int]]] | None:
+        """Boilerplate spans per article kept by the last derive step, when it used the
+        boilerplate key set with this ``digest``; None otherwise."""
+        row = self.conn.execute(
+            "SELECT value FROM meta WHERE key = 'boilerplate_digest'"
+        ).fetchone()
+        if row is None or row[0] != digest:
+            return None
+        return {
+            aid: [tuple(x) for x in np.frombuffer(blob, "<i4").reshape(-1, 2).tolist()]
+            for aid, blob in self.conn.execute("SELECT aid, spans FROM boilerplate_spans")
+        }
+
+    def derived_articles(self) -> list[int]:
+        """Aids of the articles the last derive step covered (those with article stats)."""
+        return [aid for (aid,) in self.conn.execute("SELECT aid FROM article_stats")]
+
+    def replace_boilerplate_spans(
+        self, digest: str, spans: dict[int, list[tuple[int, int]]]
+    ) -> None:
+        """Replace the kept boilerplate spans (call inside a transaction)."""
+        self.conn.execute("DELETE FROM boilerplate_spans")
+        self.conn.executemany(
+            "INSERT INTO boilerplate_spans VALUES (?, ?)",
+            ((aid, _blob(np.array(s).reshape(-1, 2), "<i4")) for aid, s in spans.items() if s),
+        )
+        self.conn.execute("INSERT OR REPLACE INTO meta VALUES ('boilerplate_digest', ?)", (digest,))
+
     def replace_derived(
         self,
         stats: Iterable[tuple[int, int, int, float, str, int | None]],

@@ -130,7 +130,15 @@ END;
 # keys they cover (``members``, int64) and the result: pairs (int64 rows a, b), shared-key
 # counts (int64), and the boilerplate and non-evidence keys (uint64). A missing row or other
 # rules mean a full recount; the row is a cache of a pure function of the stored anchors.
+# ``boilerplate_spans`` keeps, per article with any, the character spans (int32 start, end
+# rows) of its boilerplate sentences as the last derive step found them, and ``meta`` key
+# ``boilerplate_digest`` the digest of the boilerplate key set they were computed with: the
+# next run recomputes only the articles that a change of that set touches.
 _V4 = """
+CREATE TABLE boilerplate_spans (
+    aid INTEGER PRIMARY KEY REFERENCES articles(aid),
+    spans BLOB NOT NULL
+);
 CREATE TABLE candidate_state (
     only_row INTEGER PRIMARY KEY CHECK (only_row = 1),
     rules TEXT NOT NULL,
