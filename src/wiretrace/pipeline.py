@@ -418,16 +418,18 @@ def _boilerplate_spans(
     sentences: np.ndarray,
     bp_keys: np.ndarray,
     previous_bp_keys: np.ndarray | None,
-) -> tuple[str, dict[int, list[tuple[int, int]]]]:
-    """Character spans of the boilerplate sentences of every article, and the digest of
-    ``bp_keys`` they depend on. Spans kept by the last run (computed with
-    ``previous_bp_keys``) are reused for every article that holds no key whose verdict
-    changed since and that had its spans computed then."""
+) -> tuple[str, dict[int, list[tuple[int, int]]], set[int] | None]:
+    """Character spans of the boilerplate sentences of every article, the digest of
+    ``bp_keys`` they depend on, and the articles whose spans were computed now (None: all).
+    Spans kept by the last run (computed with ``previous_bp_keys``) are reused for every
+    article that holds no key whose verdict changed since and that had its spans computed
+    then."""
     digest = hashlib.sha256(np.ascontiguousarray(bp_keys, "<u8").tobytes()).hexdigest()
     kept = None
     if previous_bp_keys is not None:
         old = np.ascontiguousarray(previous_bp_keys, "<u8").tobytes()
         kept = store.boilerplate_spans(hashlib.sha256(old).hexdigest())
+    redone = None
     if kept is None:
         redo = slice(None)
         kept = {}
@@ -438,12 +440,13 @@ def _boilerplate_spans(
         touched = np.unique(aids[is_member(keys, changed)])
         known[touched] = False
         redo = ~known[aids]
+        redone = set(np.flatnonzero(~known).tolist())
         kept = {aid: s for aid, s in kept.items() if known[aid]}
     found = boilerplate_sentences(aids[redo], keys[redo], sentences[redo], bp_keys)
     for aid, sents in found.items():
         spans = store.sentence_spans(aid)
         kept[aid] = [(int(spans[s, 0]), int(spans[s, 1])) for s in sents if s < len(spans)]
-    return digest, kept
+    return digest, kept, redone
 
 
 def _candidates(
@@ -521,12 +524,14 @@ def analyze(
         cands, previous_bp = _candidates(store, rows, aids, keys, sentences, copies, settings)
         summary.candidates = len(cands.pairs)
         t2 = time.perf_counter()
-        _align(
+        realigned = _align(
             store, rows, aids, cands.pairs, cands.shared, copies, settings, jobs, summary, progress
         )
         t3 = time.perf_counter()
         bp = _boilerplate_spans(store, aids, keys, sentences, cands.boilerplate_keys, previous_bp)
-        pairs = _derive(store, rows, copies, bp, settings, summary)
+        digest, spans, redone = bp
+        dirty = None if redone is None else realigned | redone
+        pairs = _derive(store, run, rows, copies, (digest, spans), dirty, settings, summary)
         t4 = time.perf_counter()
         if settings.stories.enabled:
             _stories(store, rows, pairs, settings, jobs, summary, progress)
@@ -572,7 +577,9 @@ def _align(
     jobs: int,
     summary: AnalyzeSummary,
     progress: Progress | None,
-) -> None:
+) -> set[int]:
+    """Align the wanted pairs not aligned before, drop those no longer wanted; returns the
+    articles of the pairs aligned or dropped."""
     wanted = {
         (int(a), int(b)): int(s) for (a, b), s in zip(pairs.tolist(), shared.tolist(), strict=True)
     }
@@ -615,6 +622,7 @@ def _align(
         with store.transaction():
             store.put_pairs(buffer)
     summary.aligned_now = len(tasks)
+    return {x for pair in stale for x in pair} | {x for a, b, *_ in tasks for x in (a, b)}
 
 
 def _median_chars(group: PassageGroup) -> int:
@@ -672,15 +680,24 @@ def _mapped_pairs(aligned: PairRows, copies: dict[int, int], blocks: dict) -> Pa
 
 def _derive(
     store: Store,
+    run: int,
     rows: list[dict],
     copies: dict[int, int],
     boilerplate_of: tuple[str, dict[int, list[tuple[int, int]]]],
+    changed: set[int] | None,
     settings: Settings,
     summary: AnalyzeSummary,
 ) -> list[tuple[int, int, list[tuple]]]:
     """Map passages onto copies and recompute the derived tables (with the boilerplate spans
     ``boilerplate_of``: the digest of their key set, spans per article); returns every pair
-    with passages ``(a, b, passage rows)``, aligned and mapped."""
+    with passages ``(a, b, passage rows)``, aligned and mapped.
+
+    Article stats depend only on an article's own pairs and boilerplate: when the tables were
+    derived by the previous run with the same rules, only the stats of *dirty* articles are
+    recomputed: new ones, ``changed`` (articles of pairs aligned or dropped now, articles whose
+    boilerplate was recomputed) and the articles of mapped pairs that changed. Otherwise (the
+    first run, an interrupted run in between, other rules, ``changed`` None) all are.
+    """
     digest, boilerplate = boilerplate_of
     infos = [ArticleInfo(r["aid"], r["id"], r["outlet"], r["published"], r["chars"]) for r in rows]
     aligned: PairRows = []
@@ -690,16 +707,31 @@ def _derive(
     summary.mapped_pairs = len(mapped)
     pairs = [(a, b, passages) for a, b, _, passages in aligned + mapped if passages]
     summary.pairs_with_passages = len(pairs)
-    stats = article_stats(infos, pairs, boilerplate, settings.corpus.duplicate_coverage)
+    mapped_json = [(a, b, shared, json.dumps([list(p) for p in ps])) for a, b, shared, ps in mapped]
+    state = json.dumps({"run": run, "duplicate_coverage": settings.corpus.duplicate_coverage})
+    dirty = None
+    if changed is not None and store.derived_state() == json.dumps(
+        {"run": run - 1, "duplicate_coverage": settings.corpus.duplicate_coverage}
+    ):
+        before = store.mapped_pair_passages()
+        now = {(a, b): j for a, b, _, j in mapped_json}
+        moved = {p for p in before.keys() | now.keys() if before.get(p) != now.get(p)}
+        derived = set(store.derived_articles())
+        dirty = changed | {x for p in moved for x in p} | {r["aid"] for r in rows} - derived
+        pairs_now = [p for p in pairs if p[0] in dirty or p[1] in dirty]
+    stats = article_stats(
+        infos,
+        pairs if dirty is None else pairs_now,
+        boilerplate,
+        settings.corpus.duplicate_coverage,
+        only=dirty,
+    )
     exact = {r["aid"]: r["duplicate_of"] for r in rows}
     groups = passage_groups(infos, pairs, boilerplate)
     summary.groups = len(groups)
     with store.transaction():
         store.replace_boilerplate_spans(digest, boilerplate)
-        store.replace_mapped_pairs(
-            (a, b, shared, json.dumps([list(p) for p in passages]))
-            for a, b, shared, passages in mapped
-        )
+        store.replace_mapped_pairs(mapped_json)
         store.replace_derived(
             (
                 (
@@ -714,6 +746,8 @@ def _derive(
             ),
             ((g.gid, g.articles, g.earliest, int(g.boilerplate), _median_chars(g)) for g in groups),
             ((g.gid, aid, s, e) for g in groups for aid, s, e in g.members),
+            state,
+            only=dirty,
         )
     return pairs
 

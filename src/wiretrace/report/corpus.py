@@ -68,8 +68,10 @@ def article_stats(
     pairs: list[tuple[int, int, list[PassageTuple]]],
     boilerplate: dict[int, list[tuple[int, int]]],
     duplicate_coverage: float = 0.9,
+    only: set[int] | None = None,
 ) -> list[ArticleStats]:
-    """Reused share, originality, sources and whole-article copies of every article."""
+    """Reused share, originality, sources and whole-article copies of every article (with
+    ``only``, of those articles; ``pairs`` must then hold at least all of their pairs)."""
     by_aid = {i.aid: i for i in infos}
     times = {i.aid: parse_time(i.published) for i in infos}
 
@@ -88,6 +90,8 @@ def article_stats(
     out = []
     for info in infos:
         aid = info.aid
+        if only is not None and aid not in only:
+            continue
         bp = sorted(boilerplate.get(aid, []))
         bp_chars = covered_chars(bp)
         reused_spans: list[tuple[int, int]] = []

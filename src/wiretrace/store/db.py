@@ -504,16 +504,40 @@ class Store:
         )
         self.conn.execute("INSERT OR REPLACE INTO meta VALUES ('boilerplate_digest', ?)", (digest,))
 
+    def derived_state(self) -> str | None:
+        """What the last derive step recorded about itself (``replace_derived``'s ``state``)."""
+        row = self.conn.execute("SELECT value FROM meta WHERE key = 'derived_state'").fetchone()
+        return None if row is None else row[0]
+
+    def mapped_pair_passages(self) -> dict[tuple[int, int], str]:
+        """Passages (JSON) of every mapped pair, by ``(a, b)``."""
+        return {
+            (a, b): passages
+            for a, b, passages in self.conn.execute(
+                "SELECT a, b, passages FROM pairs WHERE mapped = 1"
+            )
+        }
+
     def replace_derived(
         self,
         stats: Iterable[tuple[int, int, int, float, str, int | None]],
         groups: Iterable[tuple[int, int, int, int, int]],
         members: Iterable[tuple[int, int, int, int]],
+        state: str,
+        only: set[int] | None = None,
     ) -> None:
-        """Replace article_stats, groups and group_members (call inside a transaction)."""
+        """Replace groups and group_members, and article_stats: all of them, or with ``only``
+        the rows of those articles (``stats`` then holds just theirs); record ``state``
+        (call inside a transaction)."""
         self.conn.execute("DELETE FROM group_members")
         self.conn.execute("DELETE FROM groups")
-        self.conn.execute("DELETE FROM article_stats")
+        if only is None:
+            self.conn.execute("DELETE FROM article_stats")
+        else:
+            self.conn.executemany(
+                "DELETE FROM article_stats WHERE aid = ?", ((aid,) for aid in sorted(only))
+            )
+        self.conn.execute("INSERT OR REPLACE INTO meta VALUES ('derived_state', ?)", (state,))
         self.conn.executemany("INSERT INTO article_stats VALUES (?, ?, ?, ?, ?, ?)", stats)
         self.conn.executemany("INSERT INTO groups VALUES (?, ?, ?, ?, ?)", groups)
         self.conn.executemany("INSERT INTO group_members VALUES (?, ?, ?, ?)", members)
