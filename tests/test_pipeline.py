@@ -135,6 +135,29 @@ def test_interrupted_alignment_finishes_on_rerun(
     assert snapshot(db) == snapshot(whole)
 
 
+def test_a_run_killed_before_deriving_leaves_no_stale_results_behind(
+    articles: list[Article], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Later runs recompute only what changed since the run before them; a run that aligned
+    new pairs but died before deriving must not make the next one skip those articles."""
+    whole = tmp_path / "whole.db"
+    analyze(articles, str(whole), jobs=1)
+    db = tmp_path / "parts.db"
+    # The bundled corpus has two stories with shared text, articles 0-3 and 6-8. The killed
+    # run aligns 7 with 6 and 8; the last run adds an article of the other story only.
+    analyze([a for i, a in enumerate(articles) if i not in (3, 7)], str(db), jobs=1)
+
+    def killed(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(Store, "replace_derived", killed)
+    with pytest.raises(KeyboardInterrupt):
+        analyze([articles[7]], str(db), jobs=1)
+    monkeypatch.undo()
+    analyze([articles[3]], str(db), jobs=1)
+    assert snapshot(db) == snapshot(whole)
+
+
 def test_a_file_that_is_not_a_store_is_refused_untouched(tmp_path: Path) -> None:
     notes = tmp_path / "notes.db"
     notes.write_bytes(b"my notes, not a database\n")
