@@ -5,8 +5,9 @@
 1. Full run: all articles of ../shared/data/news-de/articles.jsonl except the last
    ``--hold-out`` ones (in file order) into a fresh store; wall time per stage (the
    ``stories`` stage is story clustering; ``--no-stories`` measures reuse detection alone).
-2. Incremental run: the held-out articles added to that store in a new process (as a user
-   running `wiretrace analyze` again would); wall time of `analyze` there.
+2. Incremental run: the held-out articles added to that store; wall time.
+Each run happens in a new process, as each `wiretrace analyze` command does (wall time of
+``analyze`` there, without the interpreter's start).
 With ``--replicate K`` the corpus is repeated K times, each copy with new ids and light random
 edits (a few words dropped or swapped per article), to measure scaling. Peak RSS is that of this
 process and its worker processes. Skips when the corpus is absent.
@@ -82,7 +83,6 @@ def main() -> int:
     if not CORPUS.exists():
         print(f"skipped: {CORPUS} not found")
         return 0
-    from wiretrace.pipeline import analyze
     from wiretrace.settings import Settings
 
     articles = corpus(args.replicate)
@@ -93,13 +93,15 @@ def main() -> int:
     chars = sum(len(a.text) for a in head)
     with tempfile.TemporaryDirectory() as tmp:
         db = args.db or str(Path(tmp) / "news.db")
-        t0 = time.perf_counter()
         settings = Settings()
         if args.no_stories:
             settings = settings.with_overrides({"stories": {"enabled": False}})
-        full = analyze(iter_list(head), db, settings=settings, jobs=args.jobs)
-        t1 = time.perf_counter()
-        print(f"full run: {len(head):,} articles, {chars / 1e6:.1f} M chars, {t1 - t0:.1f} s wall")
+        # Each run in a new process, as each `wiretrace analyze` command is: this one holds
+        # the corpus, and a run after another in one process would inherit its heap.
+        spawn = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(1, mp_context=spawn) as pool:  # it starts workers itself
+            wall, full = pool.submit(_timed_analyze, head, db, settings, args.jobs).result()
+        print(f"full run: {len(head):,} articles, {chars / 1e6:.1f} M chars, {wall:.1f} s wall")
         print("   stages: " + ", ".join(f"{k} {v:.1f} s" for k, v in full.seconds.items()))
         print(
             f"   candidates {full.candidates:,}, pairs with passages {full.pairs_with_passages:,},"
@@ -110,12 +112,9 @@ def main() -> int:
             f" {full.collapsed:,}, mapped pairs {full.mapped_pairs:,}"
         )
         if tail:
-            # A new process, as when a user runs `wiretrace analyze` again on new files (this
-            # one still holds the corpus and the full run's heap).
-            spawn = multiprocessing.get_context("spawn")
-            with ProcessPoolExecutor(1, mp_context=spawn) as pool:  # may start workers itself
+            with ProcessPoolExecutor(1, mp_context=spawn) as pool:
                 wall, inc = pool.submit(_timed_analyze, tail, db, settings, args.jobs).result()
-            print(f"incremental: +{len(tail)} articles in {wall:.2f} s wall (a new process)")
+            print(f"incremental: +{len(tail)} articles in {wall:.2f} s wall")
             print("   stages: " + ", ".join(f"{k} {v:.2f} s" for k, v in inc.seconds.items()))
             print(f"   newly aligned pairs {inc.aligned_now}")
         print(f"peak RSS {_rss_mb():.0f} MB (largest of this process and its workers)")
