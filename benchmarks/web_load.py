@@ -1,6 +1,6 @@
 """`wiretrace serve` under load: page render times and `POST /api/compare` latency.
 
-    python benchmarks/web_load.py --db /tmp/web-news.db [--clients 20] [--requests 30]
+    python benchmarks/web_load.py --db /tmp/web-news.db [--clients 20] [--requests 30] [--settings F]
 
 Starts `python -m wiretrace serve --read-only` on a free loopback port (127.0.0.1 only) and:
 
@@ -164,6 +164,7 @@ def main() -> None:
         help="each client sends one request every this many seconds (0: back to back)",
     )
     parser.add_argument("--fill-stories", action="store_true")
+    parser.add_argument("--settings", help="a settings TOML passed to `wiretrace serve`")
     args = parser.parse_args()
     if not args.db.exists():
         sys.exit(f"no store at {args.db}")
@@ -186,6 +187,7 @@ def main() -> None:
             "--read-only",
             "--port",
             str(port),
+            *(["--settings", str(args.settings)] if args.settings else []),
         ],
         env=env,
     )

@@ -258,6 +258,16 @@ def test_bad_settings_file(
     assert line.startswith(f"wiretrace: {toml}: ") and reason in line
 
 
+def test_serve_refuses_a_bad_settings_file_before_serving(tmp_path: Path) -> None:
+    toml = tmp_path / "s.toml"
+    toml.write_text("[same_story]\nembeddings = 'no'\n")
+    result = invoke("serve", "--db", tmp_path / "w.db", "--settings", toml)
+    assert result.exit_code == 2
+    line = stderr_line(result)
+    assert line.startswith(f"wiretrace: {toml}: ") and "same_story.embeddings" in line
+    assert not (tmp_path / "w.db").exists()  # nothing created
+
+
 def test_missing_settings_file(texts: dict[str, Path], tmp_path: Path) -> None:
     result = invoke("compare", "--settings", tmp_path / "no.toml", texts["a"], texts["b"])
     assert result.exit_code == 2

@@ -974,6 +974,14 @@ def serve(
     max_body: Annotated[
         int, typer.Option("--max-body", min=1, help="Largest request body in bytes (else 413).")
     ] = 10_000_000,
+    settings_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--settings",
+            help="TOML file overriding settings of the compare views and POST /api/compare"
+            " (\\[align], \\[same_story] tables; e.g. embeddings = false for speed).",
+        ),
+    ] = None,
 ) -> None:
     """Browse stories, articles and reused text in a web browser; HTTP API under /api/."""
     from wiretrace.errors import StoreError
@@ -985,8 +993,9 @@ def serve(
     except ImportError as exc:  # pragma: no cover - dependencies of the package
         _fail(f"serve needs fastapi, uvicorn and jinja2 ({exc})")
     try:
-        web = create_app(db, read_only=read_only, max_body=max_body)
-    except StoreError as err:
+        settings = _load_settings(settings_file)
+        web = create_app(db, read_only=read_only, max_body=max_body, settings=settings)
+    except (InputError, StoreError) as err:
         _fail(err)
     print(f"wiretrace: serving {db} on http://{host}:{port}/ (Ctrl-C stops)", file=sys.stderr)
     uvicorn.run(web, host=host, port=port, log_level="warning")
