@@ -102,8 +102,8 @@ def update_candidates(
         extra = np.arange(size - len(outlets)) + int(outlets.max(initial=-1)) + 1
         outlets = np.r_[outlets, extra]
 
-    # Entries of articles in the new set holding a touched key (every key of a joining
-    # article is touched), and the verdict on each touched key before and after.
+    # Entries holding a touched key (every key of a joining article is touched, but for the
+    # settled boilerplate, which is no evidence), and the verdict on each before and after.
     holding = np.flatnonzero(is_member(keys, touched))
     h_keys, h_aids, h_sents = keys[holding], aids[holding], sentences[holding]
     in_before, in_after = was[h_aids], now[h_aids]
@@ -118,8 +118,8 @@ def update_candidates(
     unusable = _replace(previous.unusable_keys, touched, np.unique(run_keys[~usable]))
     boilerplate = _replace(previous.boilerplate_keys, touched, np.unique(run_keys[boilerplate_now]))
 
-    # 1. Pairs with a joining article: every key they share is touched, so the entries above
-    # hold all of it and the counts are complete (pairs of two old articles found here are
+    # 1. Pairs with a joining article: every evidence key they share is touched, so the
+    # entries above hold all of it and the counts are complete (pairs of two old articles found here are
     # not: they are left to step 2 or kept from before).
     joining = now & ~was
     pairs, shared = linked_pairs(
