@@ -27,8 +27,8 @@ import numpy as np
 from wiretrace.reuse.candidates import (
     Candidates,
     is_member,
+    key_verdicts,
     linked_pairs,
-    outlet_boilerplate,
     outlet_table,
     pairs_within_runs,
     shared_key_runs,
@@ -39,21 +39,6 @@ def _table(members: np.ndarray, size: int) -> np.ndarray:
     out = np.zeros(size, dtype=bool)
     out[members] = True
     return out
-
-
-def _evidence_keys(
-    keys: np.ndarray,
-    aids: np.ndarray,
-    sentences: np.ndarray,
-    outlets: np.ndarray,
-    max_df: int,
-    max_outlet_df: int,
-) -> tuple[np.ndarray, np.ndarray]:
-    """The keys held by at least two of the given entries' articles (sorted) and, per key,
-    whether it is evidence (at most ``max_df`` articles, not outlet boilerplate)."""
-    k, a, _, starts, df = shared_key_runs(keys, aids, sentences)
-    boilerplate = outlet_boilerplate(a, starts, df, outlets, max_outlet_df)
-    return k[starts], (df <= max_df) & ~boilerplate
 
 
 def _replace(old: np.ndarray, touched: np.ndarray, now: np.ndarray) -> np.ndarray:
@@ -107,13 +92,13 @@ def update_candidates(
     holding = np.flatnonzero(is_member(keys, touched))
     h_keys, h_aids, h_sents = keys[holding], aids[holding], sentences[holding]
     in_before, in_after = was[h_aids], now[h_aids]
-    before_keys, usable_b = _evidence_keys(
+    kb, _, _, sb, _, usable_b, _ = key_verdicts(
         h_keys[in_before], h_aids[in_before], h_sents[in_before], outlets, max_df, max_outlet_df
     )
-    h_keys, h_aids, h_sents = h_keys[in_after], h_aids[in_after], h_sents[in_after]
-    k, a, sent, starts, df = shared_key_runs(h_keys, h_aids, h_sents)
-    boilerplate_now = outlet_boilerplate(a, starts, df, outlets, max_outlet_df)
-    usable = (df <= max_df) & ~boilerplate_now
+    before_keys = kb[sb]
+    k, a, sent, starts, df, usable, boilerplate_now = key_verdicts(
+        h_keys[in_after], h_aids[in_after], h_sents[in_after], outlets, max_df, max_outlet_df
+    )
     run_keys = k[starts]
     unusable = _replace(previous.unusable_keys, touched, np.unique(run_keys[~usable]))
     boilerplate = _replace(previous.boilerplate_keys, touched, np.unique(run_keys[boilerplate_now]))

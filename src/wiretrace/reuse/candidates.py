@@ -192,6 +192,22 @@ def outlet_boilerplate(
     return boilerplate
 
 
+def key_verdicts(
+    keys: np.ndarray,
+    aids: np.ndarray,
+    sentences: np.ndarray,
+    outlets: np.ndarray,
+    max_df: int,
+    max_outlet_df: int,
+) -> tuple[np.ndarray, ...]:
+    """The key runs of ``shared_key_runs`` ``(key, article, sentence, starts, df)`` and, per
+    run, whether its key is evidence (held by at most ``max_df`` articles and not outlet
+    boilerplate) and whether it is outlet boilerplate (``outlets`` indexed by article key)."""
+    k, a, sent, starts, df = shared_key_runs(keys, aids, sentences)
+    boilerplate = outlet_boilerplate(a, starts, df, outlets, max_outlet_df)
+    return k, a, sent, starts, df, (df <= max_df) & ~boilerplate, boilerplate
+
+
 def linked_pairs(
     a: np.ndarray,
     sent: np.ndarray,
@@ -253,11 +269,10 @@ def candidate_pairs(
         return _EMPTY
     if sentences is None:
         sentences = np.zeros(len(keys), dtype=np.int64)
-    k, a, sent, starts, df = shared_key_runs(keys, aids, sentences)
+    runs = key_verdicts(keys, aids, sentences, outlet_table(outlet_of), max_df, max_outlet_df)
+    k, a, sent, starts, df, usable, boilerplate = runs
     if len(k) == 0:
         return _EMPTY
-    boilerplate = outlet_boilerplate(a, starts, df, outlet_table(outlet_of), max_outlet_df)
-    usable = (df <= max_df) & ~boilerplate
     pairs, shared = linked_pairs(
         a, sent, starts[usable], df[usable], min_shared, min_sentence_shared, min_sentence_pairs
     )
