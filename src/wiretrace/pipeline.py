@@ -411,6 +411,11 @@ def _outlet_codes(rows: list[dict]) -> dict[int, int]:
     return out
 
 
+def _key_digest(keys: np.ndarray) -> str:
+    """Hex SHA-256 of a key set (uint64, as stored): names the set a result was computed with."""
+    return hashlib.sha256(np.ascontiguousarray(keys, "<u8").tobytes()).hexdigest()
+
+
 def _boilerplate_spans(
     store: Store,
     aids: np.ndarray,
@@ -424,11 +429,9 @@ def _boilerplate_spans(
     Spans kept by the last run (computed with ``previous_bp_keys``) are reused for every
     article that holds no key whose verdict changed since and that had its spans computed
     then."""
-    digest = hashlib.sha256(np.ascontiguousarray(bp_keys, "<u8").tobytes()).hexdigest()
     kept = None
     if previous_bp_keys is not None:
-        old = np.ascontiguousarray(previous_bp_keys, "<u8").tobytes()
-        kept = store.boilerplate_spans(hashlib.sha256(old).hexdigest())
+        kept = store.boilerplate_spans(_key_digest(previous_bp_keys))
     redone = None
     if kept is None:
         redo = slice(None)
@@ -446,7 +449,7 @@ def _boilerplate_spans(
     for aid, sents in found.items():
         spans = store.sentence_spans(aid)
         kept[aid] = [(int(spans[s, 0]), int(spans[s, 1])) for s in sents if s < len(spans)]
-    return digest, kept, redone
+    return _key_digest(bp_keys), kept, redone
 
 
 def _candidates(
@@ -528,10 +531,11 @@ def analyze(
             store, rows, aids, cands.pairs, cands.shared, copies, settings, jobs, summary, progress
         )
         t3 = time.perf_counter()
-        bp = _boilerplate_spans(store, aids, keys, sentences, cands.boilerplate_keys, previous_bp)
-        digest, spans, redone = bp
+        digest, spans, redone = _boilerplate_spans(
+            store, aids, keys, sentences, cands.boilerplate_keys, previous_bp
+        )
         dirty = None if redone is None else realigned | redone
-        pairs = _derive(store, run, rows, copies, (digest, spans), dirty, settings, summary)
+        pairs = _derive(store, run, rows, copies, digest, spans, dirty, settings, summary)
         t4 = time.perf_counter()
         if settings.stories.enabled:
             _stories(store, rows, pairs, settings, jobs, summary, progress)
@@ -683,14 +687,15 @@ def _derive(
     run: int,
     rows: list[dict],
     copies: dict[int, int],
-    boilerplate_of: tuple[str, dict[int, list[tuple[int, int]]]],
+    boilerplate_digest: str,
+    boilerplate: dict[int, list[tuple[int, int]]],
     changed: set[int] | None,
     settings: Settings,
     summary: AnalyzeSummary,
 ) -> list[tuple[int, int, list[tuple]]]:
-    """Map passages onto copies and recompute the derived tables (with the boilerplate spans
-    ``boilerplate_of``: the digest of their key set, spans per article); returns every pair
-    with passages ``(a, b, passage rows)``, aligned and mapped.
+    """Map passages onto copies and recompute the derived tables (with the ``boilerplate``
+    spans per article, kept with ``boilerplate_digest``, the digest of their key set);
+    returns every pair with passages ``(a, b, passage rows)``, aligned and mapped.
 
     Article stats depend only on an article's own pairs and boilerplate: when the tables were
     derived by the previous run with the same rules, only the stats of *dirty* articles are
@@ -698,7 +703,6 @@ def _derive(
     boilerplate was recomputed) and the articles of mapped pairs that changed. Otherwise (the
     first run, an interrupted run in between, other rules, ``changed`` None) all are.
     """
-    digest, boilerplate = boilerplate_of
     infos = [ArticleInfo(r["aid"], r["id"], r["outlet"], r["published"], r["chars"]) for r in rows]
     aligned: PairRows = []
     for a, b, shared, passages_json in store.pairs(mapped=False):
@@ -708,11 +712,14 @@ def _derive(
     pairs = [(a, b, passages) for a, b, _, passages in aligned + mapped if passages]
     summary.pairs_with_passages = len(pairs)
     mapped_json = [(a, b, shared, json.dumps([list(p) for p in ps])) for a, b, shared, ps in mapped]
-    state = json.dumps({"run": run, "duplicate_coverage": settings.corpus.duplicate_coverage})
+
+    def state_of(derived_by: int) -> str:  # what the derived tables were computed with
+        return json.dumps(
+            {"run": derived_by, "duplicate_coverage": settings.corpus.duplicate_coverage}
+        )
+
     dirty = None
-    if changed is not None and store.derived_state() == json.dumps(
-        {"run": run - 1, "duplicate_coverage": settings.corpus.duplicate_coverage}
-    ):
+    if changed is not None and store.derived_state() == state_of(run - 1):
         before = store.mapped_pair_passages()
         now = {(a, b): j for a, b, _, j in mapped_json}
         moved = {p for p in before.keys() | now.keys() if before.get(p) != now.get(p)}
@@ -730,7 +737,7 @@ def _derive(
     groups = passage_groups(infos, pairs, boilerplate)
     summary.groups = len(groups)
     with store.transaction():
-        store.replace_boilerplate_spans(digest, boilerplate)
+        store.replace_boilerplate_spans(boilerplate_digest, boilerplate)
         store.replace_mapped_pairs(mapped_json)
         store.replace_derived(
             (
@@ -746,7 +753,7 @@ def _derive(
             ),
             ((g.gid, g.articles, g.earliest, int(g.boilerplate), _median_chars(g)) for g in groups),
             ((g.gid, aid, s, e) for g in groups for aid, s, e in g.members),
-            state,
+            state_of(run),
             only=dirty,
         )
     return pairs

@@ -476,13 +476,17 @@ class Store:
 
     # --- derived tables --------------------------------------------------------------------
 
+    def _meta(self, key: str) -> str | None:
+        row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return None if row is None else row[0]
+
+    def _set_meta(self, key: str, value: str) -> None:
+        self.conn.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
+
     def boilerplate_spans(self, digest: str) -> dict[int, list[tuple[int, int]]] | None:
         """Boilerplate spans per article kept by the last derive step, when it used the
         boilerplate key set with this ``digest``; None otherwise."""
-        row = self.conn.execute(
-            "SELECT value FROM meta WHERE key = 'boilerplate_digest'"
-        ).fetchone()
-        if row is None or row[0] != digest:
+        if self._meta("boilerplate_digest") != digest:
             return None
         return {
             aid: [tuple(x) for x in np.frombuffer(blob, "<i4").reshape(-1, 2).tolist()]
@@ -502,12 +506,11 @@ class Store:
             "INSERT INTO boilerplate_spans VALUES (?, ?)",
             ((aid, _blob(np.array(s).reshape(-1, 2), "<i4")) for aid, s in spans.items() if s),
         )
-        self.conn.execute("INSERT OR REPLACE INTO meta VALUES ('boilerplate_digest', ?)", (digest,))
+        self._set_meta("boilerplate_digest", digest)
 
     def derived_state(self) -> str | None:
         """What the last derive step recorded about itself (``replace_derived``'s ``state``)."""
-        row = self.conn.execute("SELECT value FROM meta WHERE key = 'derived_state'").fetchone()
-        return None if row is None else row[0]
+        return self._meta("derived_state")
 
     def mapped_pair_passages(self) -> dict[tuple[int, int], str]:
         """Passages (JSON) of every mapped pair, by ``(a, b)``."""
@@ -537,7 +540,7 @@ class Store:
             self.conn.executemany(
                 "DELETE FROM article_stats WHERE aid = ?", ((aid,) for aid in sorted(only))
             )
-        self.conn.execute("INSERT OR REPLACE INTO meta VALUES ('derived_state', ?)", (state,))
+        self._set_meta("derived_state", state)
         self.conn.executemany("INSERT INTO article_stats VALUES (?, ?, ?, ?, ?, ?)", stats)
         self.conn.executemany("INSERT INTO groups VALUES (?, ?, ?, ?, ?)", groups)
         self.conn.executemany("INSERT INTO group_members VALUES (?, ?, ?, ?)", members)
