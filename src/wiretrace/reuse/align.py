@@ -38,6 +38,17 @@ def _seeds(sims: SentenceSimilarities, settings: AlignSettings) -> tuple[np.ndar
     return np.column_stack([sims.rows[ok], sims.cols[ok]]), sims.cosine[ok]
 
 
+def _min_cosine(settings: AlignSettings) -> float:
+    """The cosine below which a sentence pair can change nothing: it cannot seed (seeds need
+    more than ``seed_cosine``), cannot join a fragment by growing (needs ``grow_cosine``), and
+    as a rival it cannot stop a sentence from joining (that needs ``dominance_ratio`` times
+    the rival's cosine to exceed a joiner's, which is at least ``grow_cosine``)."""
+    bound = min(settings.seed_cosine, settings.grow_cosine)
+    if settings.dominance_ratio > 1.0:
+        bound = min(bound, settings.grow_cosine / settings.dominance_ratio)
+    return max(bound, 0.0)
+
+
 def _char_span(p: PreparedText, s0: int, s1: int) -> Span:
     return Span(int(p.sentences[s0, 0]), int(p.sentences[s1 - 1, 1]))
 
@@ -179,7 +190,7 @@ def align_prepared(
     if len(a.sentences) == 0 or len(b.sentences) == 0:
         return []
     space = pair_space(a, b)
-    sims = space.sentence_similarities(settings.max_pairs_per_term)
+    sims = space.sentence_similarities(settings.max_pairs_per_term, _min_cosine(settings))
     seeds, weights = _seeds(sims, settings)
     if len(seeds) == 0:
         return []

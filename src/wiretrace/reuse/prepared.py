@@ -25,6 +25,11 @@ class PreparedText:
     words. ``sentences`` (n, 2) int32 are character spans of sentences that hold at least one
     token; ``sentence_of_token[i]`` is the sentence index of token i and ``sentence_tokens``
     (n, 2) the ``[first, last + 1)`` token range of each sentence.
+
+    The sentence-term table lists, sorted by (sentence, term), each distinct content stem of a
+    sentence once: ``term_sentence[e]``, ``term_index[e]`` (into ``terms``, the sorted distinct
+    stems) and ``term_count[e]`` (its occurrences in that sentence). Sentence i's rows are
+    ``[term_ptr[i], term_ptr[i + 1])``; ``term_sf[t]`` is the number of sentences holding term t.
     """
 
     text: str
@@ -38,6 +43,8 @@ class PreparedText:
     term_sentence: np.ndarray
     term_index: np.ndarray
     term_count: np.ndarray
+    term_ptr: np.ndarray
+    term_sf: np.ndarray
 
 
 def _stems_and_content(tokens: Tokens, stem_length: int) -> tuple[np.ndarray, np.ndarray]:
@@ -116,6 +123,7 @@ def prepare(text: str, settings: AlignSettings | None = None) -> PreparedText:
         sentence_of_token[in_sentence].astype(np.int64) * n_terms + term_of_token,
         return_counts=True,
     )
+    term_sentence, term_index = keys // n_terms, keys % n_terms
     return PreparedText(
         text=text,
         tokens=tokens,
@@ -125,7 +133,11 @@ def prepare(text: str, settings: AlignSettings | None = None) -> PreparedText:
         sentence_tokens=tok_ranges.astype(np.int32),
         sentence_of_token=sentence_of_token,
         terms=terms,
-        term_sentence=(keys // n_terms).astype(np.int64),
-        term_index=(keys % n_terms).astype(np.int64),
+        term_sentence=term_sentence.astype(np.int64),
+        term_index=term_index.astype(np.int64),
         term_count=counts.astype(np.float64),
+        term_ptr=np.concatenate(
+            [[0], np.cumsum(np.bincount(term_sentence, minlength=len(spans)))]
+        ).astype(np.int64),
+        term_sf=np.bincount(term_index, minlength=len(terms)).astype(np.int64),
     )

@@ -3,8 +3,10 @@
 Terms are content-word stems; a term's weight in a sentence is ``tf * log(N / sf)`` where N is
 the number of sentences of both texts and sf the number of those sentences containing the term
 ("inverse sentence frequency", as in Sanchez-Perez et al., PAN 2014). Only terms present in both
-texts can contribute to a dot product, so similarity matrices are computed over that shared
-vocabulary only, which keeps them small.
+texts ("shared terms") can contribute to a dot product, so products are computed over them
+alone; the other terms count only in norms. Per-text tables (sentence-term rows, sentence
+frequencies) come from ``prepare``; per pair, one pass over each text's rows computes weights and
+norms, and the rest follows the candidate sentence pairs and the shared vocabulary.
 """
 
 from __future__ import annotations
@@ -16,41 +18,42 @@ import numpy as np
 from wiretrace.reuse.prepared import PreparedText
 
 
-@dataclass(frozen=True, slots=True)
-class _SideTerms:
-    """Sparse (sentence, term, tf) triples of one text, terms indexed in the pair vocabulary."""
+def _shared_terms(terms_a: np.ndarray, terms_b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Positions ``(ia, ib)`` of the stems both sorted, distinct stem arrays hold, ascending.
 
-    sentence: np.ndarray  # int64
-    term: np.ndarray  # int64, index into PairSpace.vocabulary
-    tf: np.ndarray  # float64 counts
-    n_sentences: int
-
-
-def _side_terms(p: PreparedText, vocabulary: np.ndarray) -> _SideTerms:
-    """p's sentence-term table with its terms renumbered into the pair ``vocabulary``.
-
-    Both term lists are sorted, so the renumbering keeps the (sentence, term) order.
+    Binary search of the shorter array in the longer: O(short * log(long)).
     """
-    position = np.searchsorted(vocabulary, p.terms).astype(np.int64)
-    return _SideTerms(p.term_sentence, position[p.term_index], p.term_count, len(p.sentences))
+    swap = len(terms_a) > len(terms_b)
+    short, long = (terms_b, terms_a) if swap else (terms_a, terms_b)
+    if len(short) == 0 or len(long) == 0:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty
+    pos = np.minimum(np.searchsorted(long, short), len(long) - 1)
+    hit = long[pos] == short
+    i_short, i_long = np.nonzero(hit)[0], pos[hit].astype(np.int64)
+    return (i_long, i_short) if swap else (i_short, i_long)
 
 
-def _cross_pairs(
-    sent_a: np.ndarray, term_a: np.ndarray, sent_b: np.ndarray, term_b: np.ndarray, nb: int
-) -> np.ndarray:
-    """Unique ``i * nb + j`` for sentences i of a and j of b that share a term (sorted)."""
+def _rows_of(ptr: np.ndarray, sentences: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Rows of the sentence-term table belonging to ``sentences`` (in order), and for each row
+    the position of its sentence in ``sentences``."""
+    lengths = ptr[sentences + 1] - ptr[sentences]
+    owner = np.repeat(np.arange(len(sentences)), lengths)
+    offsets = np.arange(len(owner)) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+    return np.repeat(ptr[sentences], lengths) + offsets, owner
+
+
+def _term_join(term_a: np.ndarray, term_b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """All ``(i, j)`` with ``term_a[i] == term_b[j]``: positions into the two term arrays."""
     if len(term_a) == 0 or len(term_b) == 0:
-        return np.zeros(0, dtype=np.int64)
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty
     order_b = np.argsort(term_b, kind="stable")
-    term_b, sent_b = term_b[order_b], sent_b[order_b]
-    lo = np.searchsorted(term_b, term_a, side="left")
-    hi = np.searchsorted(term_b, term_a, side="right")
-    counts = hi - lo
-    first = np.repeat(lo, counts)
+    sorted_b = term_b[order_b]
+    lo = np.searchsorted(sorted_b, term_a, side="left")
+    counts = np.searchsorted(sorted_b, term_a, side="right") - lo
     offsets = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
-    rows = np.repeat(sent_a, counts)
-    cols = sent_b[first + offsets]
-    return np.unique(rows * nb + cols)
+    return np.repeat(np.arange(len(term_a)), counts), order_b[np.repeat(lo, counts) + offsets]
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,61 +90,131 @@ class SentenceSimilarities:
 
 
 @dataclass(frozen=True, slots=True)
-class PairSpace:
-    """The joint term space of texts a and b, with tf-isf weights."""
+class _Side:
+    """One text of a pair: its prepared tables and, per term of the text, the term's index
+    among the pair's shared terms (-1 when the other text lacks it) and its isf: log of N over
+    the term's sentence frequency in both texts (in this text alone for terms the other lacks).
+    """
 
-    vocabulary: np.ndarray  # sorted uint64 stems of both texts
-    isf: np.ndarray  # float64 per vocabulary term
-    a: _SideTerms
-    b: _SideTerms
+    p: PreparedText
+    shared_index: np.ndarray  # int64, len(p.terms)
+    isf: np.ndarray  # float64, len(p.terms)
+
+    @property
+    def n_sentences(self) -> int:
+        return len(self.p.sentences)
+
+
+@dataclass(frozen=True, slots=True)
+class PairSpace:
+    """The joint term space of texts a and b, with tf-isf weights.
+
+    ``n`` is the number of sentences of both texts; ``sf_a``/``sf_b`` the sentence frequencies
+    of the shared terms (ascending stem order) in each text and ``isf`` their weights.
+    """
+
+    a: _Side
+    b: _Side
+    n: int
+    sf_a: np.ndarray
+    sf_b: np.ndarray
+    isf: np.ndarray
     memo: dict[tuple[int, int, int, int], float] = field(default_factory=dict)
 
-    def sentence_similarities(self, max_pairs_per_term: int) -> SentenceSimilarities:
+    def _weights(self, side: _Side) -> tuple[np.ndarray, np.ndarray]:
+        """Tf-isf weight of each row of the side's sentence-term table, and each sentence's
+        Euclidean norm."""
+        p = side.p
+        weights = p.term_count * side.isf[p.term_index]
+        norms = np.sqrt(
+            np.bincount(p.term_sentence, weights=weights * weights, minlength=len(p.sentences))
+        )
+        return weights, norms
+
+    def sentence_similarities(
+        self, max_pairs_per_term: int, min_cosine: float = 0.0
+    ) -> SentenceSimilarities:
         """Cosine (tf-isf) and Dice (distinct stems) of the sentence pairs that share an anchor.
 
         Anchors are shared terms found in at most ``max_pairs_per_term`` sentence pairs
         (sentences with the term in a x in b); more common terms cannot make a pair a candidate
         but still count in the similarity of candidates. The cost is bounded by the number of
         candidate pairs, never by na x nb, so long texts stay cheap.
+
+        Pairs whose cosine is certainly below ``min_cosine`` are left out (absent pairs count
+        as 0): the anchors' share of the dot product is exact, and the other shared terms can
+        add at most the product of the two sentences' norm shares in those terms
+        (Cauchy-Schwarz). Every pair with cosine ``>= min_cosine`` is kept, with the same
+        values as without the bound. A long ticker paired with a report has thousands of
+        candidates sharing one place name; about one in ten survives the bound.
         """
         a, b = self.a, self.b
-        na, nb, v = a.n_sentences, b.n_sentences, len(self.vocabulary)
-        sf_a = np.bincount(a.term, minlength=v)
-        sf_b = np.bincount(b.term, minlength=v)
-        anchor = (sf_a > 0) & (sf_b > 0) & (sf_a * sf_b <= max_pairs_per_term)
-        pairs = _cross_pairs(
-            a.sentence[anchor[a.term]],
-            a.term[anchor[a.term]],
-            b.sentence[anchor[b.term]],
-            b.term[anchor[b.term]],
-            nb,
-        )
+        na, nb, k = a.n_sentences, b.n_sentences, len(self.isf)
+        weights_a, norms_a = self._weights(a)
+        weights_b, norms_b = self._weights(b)
+        shared_a = a.shared_index[a.p.term_index]
+        shared_b = b.shared_index[b.p.term_index]
+        anchor = np.append(self.sf_a * self.sf_b <= max_pairs_per_term, False)  # [-1]: unshared
+        anchor_a = np.nonzero(anchor[shared_a])[0]
+        anchor_b = np.nonzero(anchor[shared_b])[0]
+        ja, jb = _term_join(shared_a[anchor_a], shared_b[anchor_b])
+        ja, jb = anchor_a[ja], anchor_b[jb]  # rows of the two tables holding the same anchor
+        keys = a.p.term_sentence[ja] * nb + b.p.term_sentence[jb]
+        if min_cosine > 0.0 and len(keys):
+            pairs, pair_of_join = np.unique(keys, return_inverse=True)
+            anchor_dot = np.bincount(pair_of_join, weights=weights_a[ja] * weights_b[jb])
+            rows, cols = pairs // nb, pairs % nb
+            with np.errstate(divide="ignore", invalid="ignore"):
+                bound = np.nan_to_num(anchor_dot / (norms_a[rows] * norms_b[cols]))
+                bound += (
+                    self._common_share(a, weights_a, norms_a, shared_a, anchor)[rows]
+                    * (self._common_share(b, weights_b, norms_b, shared_b, anchor)[cols])
+                )
+            pairs = pairs[bound >= min_cosine - 1e-9]  # tolerance: rounding of the bound
+        else:
+            pairs = np.unique(keys)
         rows, cols = pairs // nb, pairs % nb
-        # Exact dot products and shared-term counts of candidate pairs: walk a's terms of each
-        # candidate's row and look each (col, term) up in b's sorted (sentence, term) keys.
-        ptr = np.searchsorted(a.sentence, np.arange(na + 1))
-        lengths = ptr[rows + 1] - ptr[rows]
-        pair_of = np.repeat(np.arange(len(rows)), lengths)
-        offsets = np.arange(len(pair_of)) - np.repeat(np.cumsum(lengths) - lengths, lengths)
-        idx = np.repeat(ptr[rows], lengths) + offsets
-        keys_b = b.sentence * v + b.term  # sorted: _side_terms emits (sentence, term) order
-        wanted = cols[pair_of] * v + a.term[idx]
-        pos = np.minimum(np.searchsorted(keys_b, wanted), len(keys_b) - 1)
+        # Exact dot products and shared-term counts of candidate pairs: walk a's shared terms of
+        # each candidate's row and look each (col, term) up in b's sorted (sentence, term) keys.
+        in_a, in_b = shared_a >= 0, shared_b >= 0
+        sent_a, term_a = a.p.term_sentence[in_a], shared_a[in_a]
+        sent_b, term_b = b.p.term_sentence[in_b], shared_b[in_b]
+        ptr = np.concatenate([[0], np.cumsum(np.bincount(sent_a, minlength=na))])
+        idx, pair_of = _rows_of(ptr, rows)
+        keys_b = sent_b * k + term_b
+        wanted = cols[pair_of] * k + term_a[idx]
+        pos = np.minimum(np.searchsorted(keys_b, wanted), max(len(keys_b) - 1, 0))
         hit = keys_b[pos] == wanted if len(keys_b) else np.zeros(0, dtype=bool)
-        w_a = a.tf * self.isf[a.term]
-        w_b = b.tf * self.isf[b.term]
-        dot = np.bincount(pair_of[hit], weights=w_a[idx[hit]] * w_b[pos[hit]], minlength=len(rows))
+        w_a = weights_a[in_a][idx[hit]]
+        w_b = weights_b[in_b][pos[hit]]
+        dot = np.bincount(pair_of[hit], weights=w_a * w_b, minlength=len(rows))
         inter = np.bincount(pair_of[hit], minlength=len(rows)).astype(np.float64)
-        norm_a = np.sqrt(np.bincount(a.sentence, weights=w_a * w_a, minlength=na))
-        norm_b = np.sqrt(np.bincount(b.sentence, weights=w_b * w_b, minlength=nb))
-        size_a = np.bincount(a.sentence, minlength=na).astype(np.float64)
-        size_b = np.bincount(b.sentence, minlength=nb).astype(np.float64)
+        size_a = np.diff(a.p.term_ptr).astype(np.float64)
+        size_b = np.diff(b.p.term_ptr).astype(np.float64)
         with np.errstate(divide="ignore", invalid="ignore"):
-            cosine = np.nan_to_num(dot / (norm_a[rows] * norm_b[cols]))
+            cosine = np.nan_to_num(dot / (norms_a[rows] * norms_b[cols]))
             dice = np.nan_to_num(2.0 * inter / (size_a[rows] + size_b[cols]))
         by_col = np.lexsort((rows, cols))
         col_keys = (cols * na + rows)[by_col]
         return SentenceSimilarities((na, nb), rows, cols, cosine, dice, by_col, pairs, col_keys)
+
+    @staticmethod
+    def _common_share(
+        side: _Side,
+        weights: np.ndarray,
+        norms: np.ndarray,
+        shared: np.ndarray,
+        anchor: np.ndarray,
+    ) -> np.ndarray:
+        """Per sentence: the share of its norm in shared terms that are not anchors."""
+        common = (shared >= 0) & ~anchor[shared]
+        part = np.bincount(
+            side.p.term_sentence[common],
+            weights=weights[common] ** 2,
+            minlength=len(norms),
+        )
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.nan_to_num(np.sqrt(part) / norms)
 
     def fragment_cosine(self, a_range: tuple[int, int], b_range: tuple[int, int]) -> float:
         """Cosine of the summed tf-isf vectors of sentences [a0, a1) of a and [b0, b1) of b.
@@ -156,31 +229,39 @@ class PairSpace:
         return found
 
     def _fragment_cosine(self, a_range: tuple[int, int], b_range: tuple[int, int]) -> float:
-        terms_a, weights_a = self._fragment_vector(self.a, a_range)
-        terms_b, weights_b = self._fragment_vector(self.b, b_range)
+        shared_a, weights_a = self._fragment_vector(self.a, a_range)
+        shared_b, weights_b = self._fragment_vector(self.b, b_range)
         denom = float(np.sqrt((weights_a**2).sum() * (weights_b**2).sum()))
         if denom == 0.0:
             return 0.0
-        _, ia, ib = np.intersect1d(terms_a, terms_b, assume_unique=True, return_indices=True)
-        return float(weights_a[ia] @ weights_b[ib]) / denom
+        in_a, in_b = shared_a >= 0, shared_b >= 0
+        _, ia, ib = np.intersect1d(
+            shared_a[in_a], shared_b[in_b], assume_unique=True, return_indices=True
+        )
+        return float(weights_a[in_a][ia] @ weights_b[in_b][ib]) / denom
 
-    def _fragment_vector(
-        self, side: _SideTerms, rng: tuple[int, int]
-    ) -> tuple[np.ndarray, np.ndarray]:
-        lo, hi = np.searchsorted(side.sentence, rng)  # side.sentence is sorted
-        terms, inverse = np.unique(side.term[lo:hi], return_inverse=True)
-        weights = np.bincount(inverse, weights=side.tf[lo:hi], minlength=len(terms))
-        return terms, weights * self.isf[terms]
+    def _fragment_vector(self, side: _Side, rng: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
+        """The fragment's distinct terms as shared-term indices (-1: not shared) and weights,
+        in ascending stem order."""
+        lo, hi = side.p.term_ptr[rng[0]], side.p.term_ptr[rng[1]]
+        terms, inverse = np.unique(side.p.term_index[lo:hi], return_inverse=True)
+        tf = np.bincount(inverse, weights=side.p.term_count[lo:hi], minlength=len(terms))
+        return side.shared_index[terms], tf * side.isf[terms]
+
+
+def _side(p: PreparedText, shared: np.ndarray, shared_sf: np.ndarray, n: int) -> _Side:
+    index = np.full(len(p.terms), -1, dtype=np.int64)
+    index[shared] = np.arange(len(shared))
+    sf = p.term_sf.copy()
+    sf[shared] = shared_sf
+    return _Side(p, index, np.log(n / np.maximum(sf, 1)))
 
 
 def pair_space(a: PreparedText, b: PreparedText) -> PairSpace:
     """Build the joint term space of two prepared texts (from their sentence-term tables)."""
-    vocabulary = np.union1d(a.terms, b.terms)
-    side_a = _side_terms(a, vocabulary)
-    side_b = _side_terms(b, vocabulary)
-    n = max(side_a.n_sentences + side_b.n_sentences, 1)
-    sf = np.bincount(side_a.term, minlength=len(vocabulary)) + np.bincount(
-        side_b.term, minlength=len(vocabulary)
-    )
-    isf = np.log(n / np.maximum(sf, 1))
-    return PairSpace(vocabulary, isf, side_a, side_b)
+    ia, ib = _shared_terms(a.terms, b.terms)
+    n = max(len(a.sentences) + len(b.sentences), 1)
+    sf_a, sf_b = a.term_sf[ia], b.term_sf[ib]
+    shared_sf = sf_a + sf_b
+    isf = np.log(n / np.maximum(shared_sf, 1))
+    return PairSpace(_side(a, ia, shared_sf, n), _side(b, ib, shared_sf, n), n, sf_a, sf_b, isf)
