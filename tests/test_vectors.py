@@ -21,7 +21,7 @@ import wiretrace.reuse.align as align_module
 from wiretrace.io.readers import load_corpus
 from wiretrace.reuse.align import align_prepared
 from wiretrace.reuse.prepared import PreparedText, prepare
-from wiretrace.reuse.vectors import pair_space
+from wiretrace.reuse.vectors import SentenceSimilarities, pair_space
 from wiretrace.settings import AlignSettings
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
@@ -39,7 +39,9 @@ def texts() -> dict[str, PreparedText]:
 
 def _sentence_vectors(p: PreparedText) -> list[Counter[int]]:
     vectors: list[Counter[int]] = [Counter() for _ in range(len(p.sentences))]
-    for s, t, c in zip(p.term_sentence.tolist(), p.term_index.tolist(), p.term_count.tolist()):
+    for s, t, c in zip(
+        p.term_sentence.tolist(), p.term_index.tolist(), p.term_count.tolist(), strict=True
+    ):
         vectors[s][int(p.terms[t])] = c
     return vectors
 
@@ -70,6 +72,11 @@ def _by_definition(a: PreparedText, b: PreparedText) -> dict[tuple[int, int], tu
     return found
 
 
+def _values(sims: SentenceSimilarities) -> dict[int, tuple[float, float]]:
+    pairs = zip(sims.cosine.tolist(), sims.dice.tolist(), strict=True)
+    return dict(zip(sims.row_keys.tolist(), pairs, strict=True))
+
+
 PAIRS = [("flood-wire", "flood-kurier"), ("flood-wire", "ticker"), ("ticker", "flood-kurier")]
 
 
@@ -83,7 +90,9 @@ def test_sentence_similarities_equal_the_definition(
     assert len(expected) > 20
     got = {
         (i, j): (c, d)
-        for i, j, c, d in zip(sims.rows.tolist(), sims.cols.tolist(), sims.cosine, sims.dice)
+        for i, j, c, d in zip(
+            sims.rows.tolist(), sims.cols.tolist(), sims.cosine, sims.dice, strict=True
+        )
     }
     assert got.keys() == expected.keys()
     for key, (cosine, dice) in expected.items():
@@ -101,8 +110,7 @@ def test_the_cosine_bound_keeps_every_pair_above_it_with_the_same_values(
     space = pair_space(texts[pair[0]], texts[pair[1]])
     full = space.sentence_similarities(max_pairs)
     bounded = space.sentence_similarities(max_pairs, min_cosine=0.2)
-    everything = dict(zip(full.row_keys.tolist(), zip(full.cosine.tolist(), full.dice.tolist())))
-    kept = dict(zip(bounded.row_keys.tolist(), zip(bounded.cosine.tolist(), bounded.dice.tolist())))
+    everything, kept = _values(full), _values(bounded)
     assert {k for k, (c, _) in everything.items() if c >= 0.2} <= kept.keys()
     assert all(everything[k] == v for k, v in kept.items())
     if pair[1] == "ticker" and max_pairs > 2:  # many weak candidates: the bound must skip some
