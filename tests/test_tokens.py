@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 import numpy as np
@@ -135,3 +136,43 @@ def test_ids_are_stable_hashes_of_the_forms() -> None:
     # xxh3-64 of the UTF-8 form: fixed across processes, machines and Python versions (stored
     # fingerprints depend on it), unlike the salted built-in hash().
     assert stable_hash("hollande") == 8889199183184627181
+
+
+# A word as first defined: a run of single characters, each a letter/digit or a combining mark
+# (the module writes the same class as runs of either kind, which the regex engine scans faster).
+_PER_CHARACTER = r"(?:[^\W_]|[\u0300-\u036f])+"
+_JOINER_REFERENCE = r"(?:\u00ad[\s]*|-[ \t]*\r?\n[ \t]*(?=[^\W\d_A-ZÄÖÜÀ-ÞА-Я]))"
+
+
+@settings(max_examples=400)
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "a",
+                "Z",
+                "ä",
+                "1",
+                "_",
+                "-",
+                "\n",
+                " ",
+                "\u00ad",
+                "\u0301",
+                "\u0308",
+                ".",
+                "„",
+                "\t",
+                "\r",
+                "É",
+                "я",
+                "ß",
+            ]
+        ),  # fmt: skip
+        max_size=40,
+    ).map("".join)
+)
+def test_words_are_the_runs_of_letters_digits_and_combining_marks(text: str) -> None:
+    reference = re.compile(rf"{_PER_CHARACTER}(?:{_JOINER_REFERENCE}{_PER_CHARACTER})*")
+    expected = [m.group() for m in reference.finditer(text)]
+    assert raw(text) == expected

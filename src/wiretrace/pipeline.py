@@ -143,8 +143,9 @@ def _init_worker(settings: Settings, db_path: str | None) -> None:
 @dataclass(frozen=True, slots=True)
 class Fingerprint:
     """What ingest computes per text: sentence anchors (keys, sentence of each key), the
-    prepared text (without the text itself and its word list, which alignment does not
-    need), agency credits, the shingle set and its near-duplicate document keys."""
+    prepared text (without the text itself, its word list, stems and content flags, which
+    alignment does not read), agency credits, the shingle set and its near-duplicate
+    document keys."""
 
     keys: np.ndarray
     sentences: np.ndarray
@@ -159,8 +160,17 @@ def _fingerprint(text: str) -> Fingerprint:
     p = prepare(text, _settings.align)
     anchors = sentence_anchors(p, _anchor_settings(_settings))
     sh = shingles(p)
-    # Without the text (the caller has it) and the word list: less to send between processes.
-    slim = dataclasses.replace(p, text="", tokens=dataclasses.replace(p.tokens, vocabulary=()))
+    # Only what alignment reads: not the text (the caller has it), nor the word list and the
+    # per-token stems and content flags (they made the anchors above). About half the bytes to
+    # send between processes and to keep until the align stage.
+    empty = np.zeros(0, dtype=np.uint64)
+    slim = dataclasses.replace(
+        p,
+        text="",
+        tokens=dataclasses.replace(p.tokens, vocabulary=(), vocabulary_index=None),
+        stems=empty,
+        content=empty.astype(bool),
+    )
     return Fingerprint(
         anchors.keys, anchors.sentences, slim, agency_credits(text), sh, document_keys(sh)
     )
