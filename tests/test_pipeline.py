@@ -308,7 +308,7 @@ def test_a_store_from_schema_1_is_upgraded_and_gets_the_same_results(
         " ALTER TABLE pairs DROP COLUMN mapped; ALTER TABLE pairs DROP COLUMN blocks;"
         " DROP TABLE near_duplicates; DROP TABLE story_members; DROP TABLE stories;"
         " ALTER TABLE articles DROP COLUMN embedding;"
-        " DROP TRIGGER articles_fts_insert; DROP TABLE articles_fts;"
+        " DROP TABLE articles_fts;"
         " DROP TABLE candidate_state; DROP TABLE boilerplate_spans;"
         " UPDATE meta SET value = '1' WHERE key = 'schema_version';"
     )

@@ -15,6 +15,8 @@ from fastapi.testclient import TestClient  # noqa: E402
 from webstore import XSS_TEXT, XSS_TITLE, build_store, copy_store  # noqa: E402
 
 from wiretrace.io.readers import read_text_article  # noqa: E402
+from wiretrace.model import Article  # noqa: E402
+from wiretrace.pipeline import analyze  # noqa: E402
 from wiretrace.report.compare import compare, comparison_to_dict  # noqa: E402
 from wiretrace.store.db import Store  # noqa: E402
 from wiretrace.store.schema import SCHEMA_VERSION  # noqa: E402
@@ -249,7 +251,7 @@ def test_migration_3_backfills_the_index_of_an_older_store(db: Path, tmp_path: P
     old = copy_store(db, tmp_path / "old.db")
     conn = sqlite3.connect(old)
     conn.executescript(
-        "DROP TRIGGER articles_fts_insert; DROP TABLE articles_fts; DROP TABLE candidate_state;"
+        "DROP TABLE articles_fts; DROP TABLE candidate_state;"
         " DROP TABLE boilerplate_spans;"
         " UPDATE meta SET value = '2' WHERE key = 'schema_version';"
     )
@@ -261,3 +263,12 @@ def test_migration_3_backfills_the_index_of_an_older_store(db: Path, tmp_path: P
     ).fetchone()
     version = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
     assert n >= 1 and version == (str(SCHEMA_VERSION),)
+    conn.close()
+    # Version 5 indexes new articles without the version-3 trigger, each once.
+    late = Article(id="late", text="Der Zwergbiber Ottokar ist zurück im Gehege. " * 4)
+    analyze([late], str(old), jobs=1)
+    conn = sqlite3.connect(old)
+    found = conn.execute("SELECT rowid FROM articles_fts WHERE articles_fts MATCH 'Ottokar'")
+    (aid,) = conn.execute("SELECT aid FROM articles WHERE id = 'late'").fetchone()
+    assert found.fetchall() == [(aid,)]
+    conn.close()

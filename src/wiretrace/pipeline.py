@@ -317,11 +317,18 @@ def _ingest(
             yield [a.text for a, _ in chunk]
 
     done, in_tx = 0, 0
+    first_aid = last_aid = 0  # articles of the open transaction, for the full-text index
+
+    def commit() -> None:
+        store.index_for_search(first_aid, last_aid)
+        store.commit()
+
     try:
         for results in _pool_map(_fingerprint_chunk, text_chunks(), jobs, settings, None):
             chunk = pending.popleft()
             if in_tx == 0:
                 store.begin()
+                first_aid = 0
             for (article, h), f in zip(chunk, results, strict=True):
                 dup = known_hashes.get(h)
                 if dup is not None:
@@ -336,7 +343,8 @@ def _ingest(
                     f.prepared.sentences,
                     f.document_keys,
                 )
-                (aid,) = store.add_articles([row], run)
+                (aid,) = store.add_articles([row], run, search_index=False)
+                first_aid, last_aid = first_aid or aid, aid
                 known_hashes.setdefault(h, aid)
                 _shingles_now[aid] = f.shingles
                 if _preloaded_tokens[0] < _PRELOAD_TOKEN_BUDGET:
@@ -345,13 +353,13 @@ def _ingest(
             in_tx += len(chunk)
             done += len(chunk)
             if in_tx >= _INGEST_BATCH:
-                store.commit()
+                commit()
                 summary.added += in_tx
                 in_tx = 0
             if progress:
                 progress("ingest", done, None)
         if in_tx:
-            store.commit()
+            commit()
             summary.added += in_tx
             in_tx = 0
     finally:

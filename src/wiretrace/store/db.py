@@ -216,8 +216,15 @@ class Store:
             hashes.setdefault(h, aid)
         return ids, hashes
 
-    def add_articles(self, rows: Iterable[NewArticle], run: int) -> list[int]:
-        """Insert articles (call inside a transaction); returns their new aids in order."""
+    def add_articles(
+        self, rows: Iterable[NewArticle], run: int, search_index: bool = True
+    ) -> list[int]:
+        """Insert articles (call inside a transaction); returns their new aids in order.
+
+        With ``search_index`` they are added to the full-text index too; a caller adding
+        many articles in small calls passes False and calls :meth:`index_for_search` once
+        for the whole range, in the same transaction (one statement is far cheaper than many).
+        """
         aids = []
         for r in rows:
             a = r.article
@@ -247,7 +254,20 @@ class Store:
                 ),
             )
             aids.append(int(cur.lastrowid or 0))
+        if search_index and aids:
+            self.index_for_search(aids[0], aids[-1])
         return aids
+
+    def index_for_search(self, first_aid: int, last_aid: int) -> None:
+        """Add the articles ``first_aid`` to ``last_aid`` (inclusive) to the full-text index
+        (title and the first 500 characters: see schema version 3). Each article once: call
+        it for articles just added, in the transaction that added them."""
+        self.conn.execute(
+            "INSERT INTO articles_fts (rowid, title, lead)"
+            " SELECT aid, coalesce(title, ''), substr(text, 1, 500) FROM articles"
+            " WHERE aid BETWEEN ? AND ?",
+            (first_aid, last_aid),
+        )
 
     def article_count(self) -> int:
         return int(self.conn.execute("SELECT count(*) FROM articles").fetchone()[0])

@@ -9,7 +9,7 @@ knows was written by a newer wiretrace and is refused without being touched.
 from __future__ import annotations
 
 APPLICATION = "wiretrace"
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 # Version 1: articles with their anchors, aligned pairs, runs, and the derived tables that each
 # run rebuilds from articles and pairs (article_stats, groups, group_members).
@@ -111,7 +111,8 @@ CREATE INDEX story_members_story ON story_members(story_id);
 # and the first 500 characters of its text (the lead: enough to find a story by its words, small
 # enough not to slow ingest), keyed by ``aid``. Contentless (``content=''``): it keeps only the
 # index, the text stays in ``articles``. Articles are never updated or deleted, so an INSERT
-# trigger keeps it current; the migration fills it for the articles already stored.
+# trigger kept it current (until version 5); the migration fills it for the articles already
+# stored.
 _V3 = """
 CREATE VIRTUAL TABLE articles_fts USING fts5(
     title, lead, content='', tokenize='unicode61 remove_diacritics 2'
@@ -150,7 +151,14 @@ CREATE TABLE candidate_state (
 );
 """
 
+# Version 5: the full-text index is written by ``Store.add_articles`` with one statement per
+# batch of articles instead of the version-3 trigger, one statement per article: on news-de the
+# trigger cost a third of the ingesting process's time (0.09 ms an article against 0.02 ms).
+_V5 = """
+DROP TRIGGER articles_fts_insert;
+"""
+
 # MIGRATIONS[n] turns version n - 1 into version n; a new store runs them all. Statements are
 # separated by ";" (a trigger's body, which holds ";" itself, runs as one statement: see
 # Store._migrate).
-MIGRATIONS: dict[int, str] = {1: _V1, 2: _V2, 3: _V3, 4: _V4}
+MIGRATIONS: dict[int, str] = {1: _V1, 2: _V2, 3: _V3, 4: _V4, 5: _V5}
