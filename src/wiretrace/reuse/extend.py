@@ -1,4 +1,4 @@
-"""Seed extension: group sentence-pair seeds into passage pairs (pure functions over arrays).
+"""Seed extension: group sentence-pair seeds into passage pairs (pure functions).
 
 Seeds that lie close together in *both* texts belong to one reuse. Following the PAN 2014
 winning approach (Sanchez-Perez, Sidorov, Gelbukh), seeds are clustered alternately by their
@@ -28,19 +28,27 @@ class Fragment:
     weakest_seed: float = 1.0
 
 
-def _split(seeds: np.ndarray, axis: int, max_gap: int) -> list[np.ndarray]:
-    """Split seeds (k, 2) wherever sorted positions on ``axis`` jump by more than max_gap + 1."""
+Seed = tuple[int, int, int]
+"""``(i, j, k)``: sentence i of a, sentence j of b, and the seed's index (into its weights)."""
+
+
+def _split(seeds: list[Seed], axis: int, max_gap: int) -> list[list[Seed]]:
+    """Sort seeds by their position on ``axis`` (then on the other axis) and split wherever
+    consecutive positions jump by more than max_gap + 1."""
     if len(seeds) < 2:
         return [seeds]
-    order = np.lexsort((seeds[:, 1 - axis], seeds[:, axis]))
-    s = seeds[order]
-    pos = s[:, axis]
-    running_max = np.maximum.accumulate(pos)
-    cut = np.nonzero(pos[1:] - running_max[:-1] > max_gap + 1)[0] + 1
-    return np.split(s, cut)
+    other = 1 - axis
+    s = sorted(seeds, key=lambda seed: (seed[axis], seed[other]))
+    parts, first = [], 0
+    for n in range(1, len(s)):
+        if s[n][axis] - s[n - 1][axis] > max_gap + 1:
+            parts.append(s[first:n])
+            first = n
+    parts.append(s[first:])
+    return parts
 
 
-def _split_inversion(seeds: np.ndarray, min_run: int = 2, min_drop: int = 2) -> list[np.ndarray]:
+def _split_inversion(seeds: list[Seed], min_run: int = 2, min_drop: int = 2) -> list[list[Seed]]:
     """Split where the order of two runs of seeds is swapped between a and b.
 
     Seeds sorted by a form runs in which b increases. A cut is made between two adjacent runs
@@ -48,29 +56,23 @@ def _split_inversion(seeds: np.ndarray, min_run: int = 2, min_drop: int = 2) -> 
     ``min_run`` seeds: two reused paragraphs printed in swapped order are two passages. Single
     out-of-order sentences (a shuffled reuse) do not split.
     """
-    order = np.lexsort((seeds[:, 1], seeds[:, 0]))
-    s = seeds[order]
-    b = s[:, 1]
+    s = sorted(seeds, key=lambda seed: (seed[0], seed[1]))
     if len(s) < 2 * min_run:
         return [s]
-    starts = [0, *(np.nonzero(b[1:] < b[:-1])[0] + 1).tolist(), len(s)]
+    starts = [0, *(n for n in range(1, len(s)) if s[n][1] < s[n - 1][1]), len(s)]
     for prev_start, k, next_end in zip(starts, starts[1:], starts[2:], strict=False):
-        if k - prev_start >= min_run and next_end - k >= min_run and b[k - 1] - b[k] >= min_drop:
+        if (
+            k - prev_start >= min_run
+            and next_end - k >= min_run
+            and s[k - 1][1] - s[k][1] >= min_drop
+        ):
             return [s[:k], s[k:]]
     return [s]
 
 
-def cluster_seeds(
-    seeds: np.ndarray, gap_a: int, gap_b: int, split_swaps: bool = True
-) -> list[np.ndarray]:
-    """Clusters of seeds no more than ``gap_a`` sentences apart in a and ``gap_b`` in b.
-
-    ``seeds`` is (k, >=2) int: columns 0 and 1 are sentence indices in a and b; further columns
-    are carried along untouched. With ``split_swaps``, runs printed in swapped order are
-    separated (not for summaries, which reorder freely).
-    """
+def _clusters(seeds: list[Seed], gap_a: int, gap_b: int, split_swaps: bool) -> list[list[Seed]]:
     pending = [seeds]
-    done: list[np.ndarray] = []
+    done: list[list[Seed]] = []
     while pending:
         cluster = pending.pop()
         parts = [
@@ -83,35 +85,87 @@ def cluster_seeds(
             done.append(parts[0])
         else:
             pending.extend(parts)
-    done.sort(key=lambda c: (int(c[:, 0].min()), int(c[:, 1].min())))
+    done.sort(key=lambda c: (min(seed[0] for seed in c), min(seed[1] for seed in c)))
     return done
 
 
+def _as_seeds(seeds: np.ndarray) -> list[Seed]:
+    return [(int(r[0]), int(r[1]), n) for n, r in enumerate(seeds.tolist())]
+
+
+def cluster_seeds(
+    seeds: np.ndarray, gap_a: int, gap_b: int, split_swaps: bool = True
+) -> list[np.ndarray]:
+    """Clusters of seeds no more than ``gap_a`` sentences apart in a and ``gap_b`` in b.
+
+    ``seeds`` is (k, >=2) int: columns 0 and 1 are sentence indices in a and b; further columns
+    are carried along untouched. With ``split_swaps``, runs printed in swapped order are
+    separated (not for summaries, which reorder freely).
+    """
+    clusters = _clusters(_as_seeds(seeds), gap_a, gap_b, split_swaps)
+    return [seeds[[seed[2] for seed in c]] for c in clusters]
+
+
 def _trim_edges(
-    cluster: np.ndarray,
-    weight: np.ndarray,
-    is_weak: Callable[[np.ndarray, np.ndarray, int], np.ndarray],
-) -> np.ndarray:
+    cluster: list[Seed],
+    weight: list[float],
+    is_weak: Callable[[list[Seed], list[float], int], list[bool]],
+) -> list[Seed]:
     """Repeatedly drop the seeds of an edge sentence (the first or last one in a, then in b)
-    when all of them are weak; ``is_weak(seeds, weights, axis)`` marks weak seeds."""
-    keep = np.ones(len(cluster), dtype=bool)
-    while keep.sum() > 1:
-        c, w = cluster[keep], weight[keep]
-        idx = np.nonzero(keep)[0]
+    when all of them are weak; ``is_weak(seeds, weights, axis)`` marks weak seeds (``weight``
+    is parallel to ``cluster``)."""
+    c, w = cluster, weight
+    while len(c) > 1:
         dropped = False
         for axis in (0, 1):
             weak = is_weak(c, w, axis)
-            for edge in (c[:, axis].min(), c[:, axis].max()):
-                at_edge = c[:, axis] == edge
-                if not at_edge.all() and weak[at_edge].all():
-                    keep[idx[at_edge]] = False
+            positions = [seed[axis] for seed in c]
+            for edge in (min(positions), max(positions)):
+                at_edge = [p == edge for p in positions]
+                if not all(at_edge) and all(x for x, e in zip(weak, at_edge, strict=True) if e):
+                    keep = [not e for e in at_edge]
+                    c = [seed for seed, k in zip(c, keep, strict=True) if k]
+                    w = [x for x, k in zip(w, keep, strict=True) if k]
                     dropped = True
                     break
             if dropped:
                 break
         if not dropped:
             break
-    return cluster[keep]
+    return c
+
+
+def _dominated(ratio: float) -> Callable[[list[Seed], list[float], int], list[bool]]:
+    def dominated(c: list[Seed], w: list[float], axis: int) -> list[bool]:
+        best_of_partner: dict[int, float] = {}
+        for seed, x in zip(c, w, strict=True):
+            partner = seed[1 - axis]
+            if x > best_of_partner.get(partner, 0.0):
+                best_of_partner[partner] = x
+        return [
+            x < ratio * best_of_partner.get(seed[1 - axis], 0.0)
+            for seed, x in zip(c, w, strict=True)
+        ]
+
+    return dominated
+
+
+def _trim_dominated(cluster: list[Seed], weight: list[float], ratio: float) -> list[Seed]:
+    if len(cluster) < 2:
+        return cluster
+    return _trim_edges(cluster, weight, _dominated(ratio))
+
+
+def _trim_weak(cluster: list[Seed], weight: list[float], relative: float) -> list[Seed]:
+    if len(cluster) < 2:
+        return cluster
+    ordered = sorted(weight)
+    mid = len(ordered) // 2
+    median = ordered[mid] if len(ordered) % 2 else (ordered[mid - 1] + ordered[mid]) / 2
+    bar = relative * median
+    if all(x >= bar for x in weight):
+        return cluster  # nothing weak to trim (the usual case)
+    return _trim_edges(cluster, weight, lambda c, w, axis: [x < bar for x in w])
 
 
 def trim_dominated_edges(cluster: np.ndarray, weight: np.ndarray, ratio: float) -> np.ndarray:
@@ -123,16 +177,8 @@ def trim_dominated_edges(cluster: np.ndarray, weight: np.ndarray, ratio: float) 
     its partner) would stretch the passage over text that was not reused. Seeds are (k, 2) rows
     (i in a, j in b) with ``weight`` their similarity; returns the kept rows.
     """
-    if len(cluster) < 2:
-        return cluster
-
-    def dominated(c: np.ndarray, w: np.ndarray, axis: int) -> np.ndarray:
-        other = c[:, 1 - axis]
-        best_of_partner = np.zeros(int(other.max()) + 1)
-        np.maximum.at(best_of_partner, other, w)
-        return w < ratio * best_of_partner[other]
-
-    return _trim_edges(cluster, weight, dominated)
+    kept = _trim_dominated(_as_seeds(cluster), weight.tolist(), ratio)
+    return cluster[[seed[2] for seed in kept]]
 
 
 def trim_weak_edges(cluster: np.ndarray, weight: np.ndarray, relative: float) -> np.ndarray:
@@ -142,12 +188,8 @@ def trim_weak_edges(cluster: np.ndarray, weight: np.ndarray, relative: float) ->
     (cosine 0.4: an outlet's own lead retelling the agency lead) is not part of the copy. A
     uniformly rewritten reuse has uniformly weak seeds and keeps them all.
     """
-    if len(cluster) < 2:
-        return cluster
-    bar = relative * float(np.median(weight))
-    if bool((weight >= bar).all()):
-        return cluster  # nothing weak to trim (the usual case)
-    return _trim_edges(cluster, weight, lambda c, w, axis: w < bar)
+    kept = _trim_weak(_as_seeds(cluster), weight.tolist(), relative)
+    return cluster[[seed[2] for seed in kept]]
 
 
 def extend_seeds(
@@ -165,22 +207,25 @@ def extend_seeds(
     ``gaps`` are the largest gaps (sentences) inside one passage in a and in b. Each candidate
     is trimmed of dominated edge seeds and validated by whole-fragment cosine >= ``min_cosine``;
     failing candidates are re-clustered with gaps smaller by one.
+
+    Clusters are small (a few to a few dozen seeds), so they are handled as lists of tuples:
+    at that size Python is faster than numpy's per-call overhead.
     """
     if len(seeds) == 0:
         return []
-    indexed = np.column_stack([seeds, np.arange(len(seeds))]).astype(np.int64)
+    w = weights.tolist()
     out: list[Fragment] = []
-    stack: list[tuple[np.ndarray, tuple[int, int]]] = [(indexed, gaps)]
+    stack: list[tuple[list[Seed], tuple[int, int]]] = [(_as_seeds(seeds), gaps)]
     while stack:
         group, (gap_a, gap_b) = stack.pop()
-        for cluster in cluster_seeds(group, gap_a, gap_b, split_swaps):
-            cluster = trim_dominated_edges(cluster, weights[cluster[:, 2]], dominance_ratio)
-            cluster = trim_weak_edges(cluster, weights[cluster[:, 2]], weak_edge_ratio)
-            a0, b0 = (int(x) for x in cluster[:, :2].min(axis=0))
-            a1, b1 = (int(x) + 1 for x in cluster[:, :2].max(axis=0))
+        for cluster in _clusters(group, gap_a, gap_b, split_swaps):
+            cluster = _trim_dominated(cluster, [w[seed[2]] for seed in cluster], dominance_ratio)
+            cluster = _trim_weak(cluster, [w[seed[2]] for seed in cluster], weak_edge_ratio)
+            a0, b0 = min(seed[0] for seed in cluster), min(seed[1] for seed in cluster)
+            a1, b1 = max(seed[0] for seed in cluster) + 1, max(seed[1] for seed in cluster) + 1
             cos = fragment_cosine((a0, a1), (b0, b1))
             if cos >= min_cosine:
-                weakest = float(weights[cluster[:, 2]].min())
+                weakest = min(w[seed[2]] for seed in cluster)
                 out.append(Fragment(a0, a1, b0, b1, cos, weakest))
             elif max(gap_a, gap_b) > 0 and len(cluster) > 1:
                 stack.append((cluster, (max(gap_a - 1, 0), max(gap_b - 1, 0))))
