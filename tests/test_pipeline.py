@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -156,6 +159,43 @@ def test_a_run_killed_before_deriving_leaves_no_stale_results_behind(
     monkeypatch.undo()
     analyze([articles[3]], str(db), jobs=1)
     assert snapshot(db) == snapshot(whole)
+
+
+def test_a_second_run_on_a_store_waits_for_the_first(
+    articles: list[Article], tmp_path: Path
+) -> None:
+    """Another process holds the store's writer lock (as a running analyze does): a new run
+    reports that it waits, runs once the lock is free, and sees the first run's articles."""
+    db = tmp_path / "w.db"
+    analyze(articles[:6], str(db), jobs=1)
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys, time\n"
+            "from wiretrace.store.lock import writer_lock\n"
+            "with writer_lock(sys.argv[1]):\n"
+            "    print('held', flush=True)\n"
+            "    time.sleep(1.5)\n",
+            str(db),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline() == "held\n"
+        stages: list[str] = []
+        started = time.monotonic()
+        summary = analyze(
+            articles[6:], str(db), jobs=1, progress=lambda stage, *_: stages.append(stage)
+        )
+        waited = time.monotonic() - started
+    finally:
+        holder.wait(timeout=30)
+    assert stages[0] == "waiting" and stages.count("waiting") == 1
+    assert waited >= 0.5  # it did wait for the holder to let go
+    assert summary.added == len(articles) - 6
+    assert summary.articles == len(articles)
 
 
 def test_a_file_that_is_not_a_store_is_refused_untouched(tmp_path: Path) -> None:

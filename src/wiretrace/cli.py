@@ -595,7 +595,11 @@ def _run_analyze(
     articles = iter_input_articles(inputs, on_error=report, csv_columns=columns, stats=stats)
     progress = _stage_progress(Console(stderr=True), quiet)
     tasks: dict[str, Any] = {}
-    labels = {"ingest": "reading and indexing", "align": "aligning candidate pairs"}
+    labels = {
+        "ingest": "reading and indexing",
+        "align": "aligning candidate pairs",
+        "waiting": "waiting for another run on this store to finish",
+    }
 
     def on_progress(stage: str, done: int, total: int | None) -> None:
         if stage not in tasks:

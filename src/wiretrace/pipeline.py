@@ -75,6 +75,7 @@ from wiretrace.reuse.near_duplicates import shingles, text_shingles
 from wiretrace.reuse.prepared import PreparedText, prepare
 from wiretrace.settings import Settings
 from wiretrace.store.db import NewArticle, Store
+from wiretrace.store.lock import writer_lock
 from wiretrace.stories.cluster import Item, Story, assign
 from wiretrace.stories.corpus import PairScorer, corpus_combiner, corpus_profiles, story_row
 from wiretrace.stories.features import ArticleProfile
@@ -521,7 +522,30 @@ def analyze(
     on_error: Callable[[InputError], None] | None = None,
     progress: Progress | None = None,
 ) -> AnalyzeSummary:
-    """Add ``articles`` to the store at ``db_path`` and bring all results up to date."""
+    """Add ``articles`` to the store at ``db_path`` and bring all results up to date.
+
+    Runs on one store take turns (see ``store.lock``): a second run waits for the first,
+    reporting ``progress("waiting", 0, None)`` once.
+    """
+
+    def waiting() -> None:
+        if progress is not None:
+            progress("waiting", 0, None)
+
+    Store.check(db_path)  # a file that is no store is refused before the lock file is made
+    with writer_lock(db_path, on_wait=waiting):
+        return _analyze(articles, db_path, settings, jobs, inputs, on_error, progress)
+
+
+def _analyze(
+    articles: Iterable[Article],
+    db_path: str,
+    settings: Settings | None,
+    jobs: int | None,
+    inputs: list[str] | None,
+    on_error: Callable[[InputError], None] | None,
+    progress: Progress | None,
+) -> AnalyzeSummary:
     settings = settings or Settings()
     jobs = max(1, jobs or os.cpu_count() or 1)
     errors = on_error or (lambda e: None)

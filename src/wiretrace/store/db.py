@@ -25,6 +25,13 @@ from wiretrace.model import Article
 from wiretrace.store.schema import APPLICATION, MIGRATIONS, SCHEMA_VERSION
 
 
+def _newer(where: str, version: int) -> StoreError:
+    return StoreError(
+        f"{where}: written by a newer wiretrace (store schema {version}, this wiretrace "
+        f"reads up to {SCHEMA_VERSION}); upgrade wiretrace to use it"
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class StoredArticle:
     """An article as ingested: its store key ``aid`` plus what analysis needs of it."""
@@ -90,6 +97,26 @@ class Store:
     # --- opening -------------------------------------------------------------------------
 
     @classmethod
+    def check(cls, path: str | Path) -> None:
+        """Raise StoreError, touching nothing, unless ``path`` is absent, empty, or a wiretrace
+        store this version can open (perhaps after an upgrade)."""
+        p = Path(path)
+        if p.is_dir():
+            raise StoreError(f"{p}: is a directory, not a wiretrace store")
+        if not (p.exists() and p.stat().st_size > 0):
+            return
+        try:
+            conn = sqlite3.connect(f"file:{p.resolve()}?mode=ro", uri=True)
+        except sqlite3.Error as exc:
+            raise StoreError(f"{p}: cannot open: {exc}") from None
+        try:
+            version = cls(conn, str(p))._version()
+        finally:
+            conn.close()
+        if version > SCHEMA_VERSION:
+            raise _newer(str(p), version)
+
+    @classmethod
     def open(cls, path: str | Path, create: bool = True, read_only: bool = False) -> Store:
         """Open (and with ``create``, create or upgrade) the store at ``path``.
 
@@ -116,10 +143,7 @@ class Store:
             raise
         if version > SCHEMA_VERSION:
             conn.close()
-            raise StoreError(
-                f"{where}: written by a newer wiretrace (store schema {version}, this wiretrace "
-                f"reads up to {SCHEMA_VERSION}); upgrade wiretrace to use it"
-            )
+            raise _newer(where, version)
         if not read_only:
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=NORMAL")
