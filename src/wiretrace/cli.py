@@ -22,6 +22,7 @@ stays cheap; keep it that way (``python -X importtime -m wiretrace --help``).
 
 from __future__ import annotations
 
+import os
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -986,6 +987,15 @@ def serve(
             " (\\[align], \\[same_story] tables; e.g. embeddings = false for speed).",
         ),
     ] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            "--workers",
+            min=1,
+            help="Server processes (default: one per CPU core). Each loads its own copy of"
+            " the embedding model (about 120 MB) when a comparison first needs it.",
+        ),
+    ] = None,
 ) -> None:
     """Browse stories, articles and reused text in a web browser; HTTP API under /api/."""
     from wiretrace.errors import StoreError
@@ -1001,8 +1011,31 @@ def serve(
         web = create_app(db, read_only=read_only, max_body=max_body, settings=settings)
     except (InputError, StoreError) as err:
         _fail(err)
-    print(f"wiretrace: serving {db} on http://{host}:{port}/ (Ctrl-C stops)", file=sys.stderr)
-    uvicorn.run(web, host=host, port=port, log_level="warning")
+    workers = workers or os.cpu_count() or 1
+    print(
+        f"wiretrace: serving {db} on http://{host}:{port}/ with {workers} process"
+        f"{'es' if workers > 1 else ''} (Ctrl-C stops)",
+        file=sys.stderr,
+    )
+    if workers == 1:
+        uvicorn.run(web, host=host, port=port, log_level="warning")
+        return
+    # Worker processes build their own app from these (checked above, in this process).
+    from wiretrace.web import app as web_app
+
+    os.environ[web_app.ENV_DB] = str(db)
+    os.environ[web_app.ENV_READ_ONLY] = "1" if read_only else "0"
+    os.environ[web_app.ENV_MAX_BODY] = str(max_body)
+    if settings_file is not None:
+        os.environ[web_app.ENV_SETTINGS] = str(settings_file.resolve())
+    uvicorn.run(
+        "wiretrace.web.app:app_from_environment",
+        factory=True,
+        workers=workers,
+        host=host,
+        port=port,
+        log_level="warning",
+    )
 
 
 # --- eval -------------------------------------------------------------------------------------

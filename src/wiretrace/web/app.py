@@ -467,3 +467,26 @@ def _when(value: str | None) -> str:
     if not value:
         return "no date"
     return value[:16].replace("T", " ")
+
+
+# How `wiretrace serve --workers N` hands its options to the worker processes, which build
+# their app with `app_from_environment` (uvicorn starts workers from an import string).
+ENV_DB = "WIRETRACE_SERVE_DB"
+ENV_READ_ONLY = "WIRETRACE_SERVE_READ_ONLY"
+ENV_MAX_BODY = "WIRETRACE_SERVE_MAX_BODY"
+ENV_SETTINGS = "WIRETRACE_SERVE_SETTINGS"
+
+
+def app_from_environment() -> FastAPI:
+    """The app described by the ``WIRETRACE_SERVE_*`` variables (set by ``wiretrace serve``)."""
+    import os
+
+    from wiretrace.settings import load_settings
+
+    settings_path = os.environ.get(ENV_SETTINGS)
+    return create_app(
+        os.environ[ENV_DB],
+        read_only=os.environ.get(ENV_READ_ONLY) == "1",
+        max_body=int(os.environ.get(ENV_MAX_BODY, "10000000")),
+        settings=load_settings(Path(settings_path) if settings_path else None),
+    )
