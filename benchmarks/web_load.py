@@ -1,6 +1,7 @@
 """`wiretrace serve` under load: page render times and `POST /api/compare` latency.
 
     python benchmarks/web_load.py --db /tmp/web-news.db [--clients 20] [--requests 30] [--settings F]
+        [--embeddings] [--workers N]
 
 Starts `python -m wiretrace serve --read-only` on a free loopback port (127.0.0.1 only) and:
 
@@ -165,6 +166,13 @@ def main() -> None:
     )
     parser.add_argument("--fill-stories", action="store_true")
     parser.add_argument("--settings", help="a settings TOML passed to `wiretrace serve`")
+    parser.add_argument(
+        "--embeddings",
+        action="store_true",
+        help='requests ask for the embedding model ("embeddings": true; default: the API\'s'
+        " fast lexical score)",
+    )
+    parser.add_argument("--workers", type=int, help="server processes (default: the server's)")
     args = parser.parse_args()
     if not args.db.exists():
         sys.exit(f"no store at {args.db}")
@@ -188,6 +196,7 @@ def main() -> None:
             "--port",
             str(port),
             *(["--settings", str(args.settings)] if args.settings else []),
+            *(["--workers", str(args.workers)] if args.workers else []),
         ],
         env=env,
     )
@@ -221,7 +230,10 @@ def main() -> None:
                 }
             result["pages"] = pages
 
-        bodies = _compare_bodies(db, args.clients * args.requests)
+        bodies = [
+            {**b, "embeddings": args.embeddings}
+            for b in _compare_bodies(db, args.clients * args.requests)
+        ]
         latencies: list[float] = []
         errors = [0]
         lock = threading.Lock()
@@ -256,6 +268,7 @@ def main() -> None:
         result["compare"] = {
             "clients": args.clients,
             "interval_s": args.interval,
+            "embeddings": args.embeddings,
             "requests": len(latencies),
             "errors": errors[0],
             "text_chars": [len(bodies[0]["a"]), len(bodies[0]["b"])],

@@ -14,10 +14,11 @@ pytest.importorskip("httpx")
 from fastapi.testclient import TestClient  # noqa: E402
 from webstore import XSS_TEXT, XSS_TITLE, build_store, copy_store  # noqa: E402
 
-from wiretrace.io.readers import read_text_article  # noqa: E402
+from wiretrace.io.readers import load_corpus, read_text_article  # noqa: E402
 from wiretrace.model import Article  # noqa: E402
 from wiretrace.pipeline import analyze  # noqa: E402
 from wiretrace.report.compare import compare, comparison_to_dict  # noqa: E402
+from wiretrace.settings import Settings  # noqa: E402
 from wiretrace.store.db import Store  # noqa: E402
 from wiretrace.store.schema import SCHEMA_VERSION  # noqa: E402
 from wiretrace.web.app import create_app  # noqa: E402
@@ -158,6 +159,23 @@ def test_api_compare_returns_the_compare_json(client: TestClient) -> None:
     want = comparison_to_dict(compare(a, b))
     assert got["passages"] == want["passages"] and got["same_story"] == want["same_story"]
     assert got["a"]["id"] == "agency" and got["b"]["id"] == "b"
+
+
+def test_api_compare_uses_embeddings_only_when_asked(client: TestClient) -> None:
+    """Fast by default (the lexical score); ``"embeddings": true`` gives the score of
+    ``wiretrace compare``, here for a German report and its English version (two languages:
+    the embeddings decide)."""
+    corpus = load_corpus(ROOT / "examples/corpus.jsonl")
+    # As the API gets them: text and id only.
+    de, en = (Article(x.id, x.text) for x in (corpus["flood-wire"], corpus["flood-en"]))
+    body = {"a": {"text": de.text, "id": de.id}, "b": {"text": en.text, "id": en.id}}
+    fast = client.post("/api/compare", json=body).json()["same_story"]
+    lexical = Settings().with_overrides({"same_story": {"embeddings": False}})
+    assert fast == comparison_to_dict(compare(de, en, lexical))["same_story"]
+    assert "embedding_body" not in fast["features"]
+    accurate = client.post("/api/compare", json={**body, "embeddings": True}).json()
+    assert accurate["same_story"] == comparison_to_dict(compare(de, en))["same_story"]
+    assert "embedding_body" in accurate["same_story"]["features"]
 
 
 def test_api_errors_are_consistent_objects(client: TestClient) -> None:

@@ -73,6 +73,16 @@ class TextIn(BaseModel):
 class CompareIn(BaseModel):
     a: TextIn | str
     b: TextIn | str
+    embeddings: bool = Field(
+        default=False,
+        description="Let the multilingual sentence embeddings decide pairs whose same-story"
+        " verdict is unclear from shared text and key terms, and pairs in two languages: the"
+        " verdict of `wiretrace compare` and of the compare page, at 40-100 ms instead of"
+        " about 10 ms for such pairs. Off by default, so that the API stays fast under load;"
+        " without them the score is weaker, most of all across languages (see BENCHMARKS.md)."
+        " A server whose settings turn embeddings off never uses them. The score used them"
+        " when `same_story.features` holds `embedding_body`.",
+    )
 
 
 class ArticleIn(BaseModel):
@@ -123,6 +133,7 @@ def create_app(
     Store.open(db, read_only=True).close()  # fail now, not on the first request
     local = threading.local()
     write_lock = threading.Lock()
+    api_settings = settings.with_overrides({"same_story": {"embeddings": False}})
 
     def store() -> Store:
         s = getattr(local, "store", None)
@@ -308,7 +319,8 @@ def create_app(
         a, b = _side(body.a, "a"), _side(body.b, "b")
         from wiretrace.report.compare import compare
 
-        return comparison_to_dict(compare(a, b, settings))
+        use = settings.same_story.embeddings and body.embeddings
+        return comparison_to_dict(compare(a, b, api_settings if not use else settings))
 
     # --- pages -----------------------------------------------------------------------------
 
