@@ -77,3 +77,35 @@ def test_two_worker_processes_serve_with_the_commands_options(tmp_path: Path) ->
         server.terminate()
         server.wait(timeout=30)
     assert "with 2 processes" in (server.stderr.read() if server.stderr else "")
+
+
+def test_connections_accepted_by_the_shared_socket_get_tcp_nodelay() -> None:
+    """The socket uvicorn binds for several processes reports protocol 0; re-wrapped, asyncio
+    switches Nagle's algorithm off on accepted connections (else each keep-alive request
+    waits ~40 ms for a delayed ACK)."""
+    import asyncio
+
+    from wiretrace.web.processes import tcp_socket
+
+    async def nodelay_of_accepted(listener: socket.socket) -> int:
+        seen: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+
+        def connected(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            sock = writer.get_extra_info("socket")
+            seen.set_result(sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY))
+            writer.close()
+
+        server = await asyncio.start_server(connected, sock=listener)
+        port = listener.getsockname()[1]
+        _, writer = await asyncio.open_connection("127.0.0.1", port)
+        result = await asyncio.wait_for(seen, 10)
+        writer.close()
+        server.close()
+        return result
+
+    bound = socket.socket(socket.AF_INET)  # as uvicorn's Config.bind_socket makes it
+    bound.bind(("127.0.0.1", 0))
+    assert bound.proto == 0
+    listener = tcp_socket(bound)
+    assert listener.proto == socket.IPPROTO_TCP
+    assert asyncio.run(nodelay_of_accepted(listener)) != 0

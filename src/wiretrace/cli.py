@@ -1028,14 +1028,9 @@ def serve(
     os.environ[web_app.ENV_MAX_BODY] = str(max_body)
     if settings_file is not None:
         os.environ[web_app.ENV_SETTINGS] = str(settings_file.resolve())
-    uvicorn.run(
-        "wiretrace.web.app:app_from_environment",
-        factory=True,
-        workers=workers,
-        host=host,
-        port=port,
-        log_level="warning",
-    )
+    from wiretrace.web.processes import run_processes
+
+    run_processes(host, port, workers)
 
 
 # --- eval -------------------------------------------------------------------------------------
