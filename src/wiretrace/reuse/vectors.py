@@ -109,13 +109,12 @@ class _Side:
 class PairSpace:
     """The joint term space of texts a and b, with tf-isf weights.
 
-    ``n`` is the number of sentences of both texts; ``sf_a``/``sf_b`` the sentence frequencies
-    of the shared terms (ascending stem order) in each text and ``isf`` their weights.
+    ``sf_a``/``sf_b`` are the sentence frequencies of the shared terms (ascending stem order)
+    in each text and ``isf`` their weights.
     """
 
     a: _Side
     b: _Side
-    n: int
     sf_a: np.ndarray
     sf_b: np.ndarray
     isf: np.ndarray
@@ -266,6 +265,5 @@ def pair_space(a: PreparedText, b: PreparedText) -> PairSpace:
     ia, ib = _shared_terms(a.terms, b.terms)
     n = max(len(a.sentences) + len(b.sentences), 1)
     sf_a, sf_b = a.term_sf[ia], b.term_sf[ib]
-    shared_sf = sf_a + sf_b
-    isf = np.log(n / np.maximum(shared_sf, 1))
-    return PairSpace(_side(a, ia, shared_sf, n), _side(b, ib, shared_sf, n), n, sf_a, sf_b, isf)
+    side_a, side_b = _side(a, ia, sf_a + sf_b, n), _side(b, ib, sf_a + sf_b, n)
+    return PairSpace(side_a, side_b, sf_a, sf_b, side_a.isf[ia])
