@@ -1021,14 +1021,10 @@ def serve(
         uvicorn.run(web, host=host, port=port, log_level="warning")
         return
     # Worker processes build their own app from these (checked above, in this process).
-    from wiretrace.web import app as web_app
-
-    os.environ[web_app.ENV_DB] = str(db)
-    os.environ[web_app.ENV_READ_ONLY] = "1" if read_only else "0"
-    os.environ[web_app.ENV_MAX_BODY] = str(max_body)
-    if settings_file is not None:
-        os.environ[web_app.ENV_SETTINGS] = str(settings_file.resolve())
+    from wiretrace.web.app import serve_environment
     from wiretrace.web.processes import run_processes
+
+    os.environ.update(serve_environment(db, read_only, max_body, settings_file))
 
     run_processes(host, port, workers)
 

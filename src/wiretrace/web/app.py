@@ -489,6 +489,17 @@ ENV_MAX_BODY = "WIRETRACE_SERVE_MAX_BODY"
 ENV_SETTINGS = "WIRETRACE_SERVE_SETTINGS"
 
 
+def serve_environment(
+    db: str | Path, read_only: bool, max_body: int, settings_file: Path | None
+) -> dict[str, str]:
+    """The ``WIRETRACE_SERVE_*`` variables that make :func:`app_from_environment` build the
+    app ``create_app(db, read_only, max_body, <settings of settings_file>)``."""
+    env = {ENV_DB: str(db), ENV_READ_ONLY: "1" if read_only else "0", ENV_MAX_BODY: str(max_body)}
+    if settings_file is not None:
+        env[ENV_SETTINGS] = str(Path(settings_file).resolve())
+    return env
+
+
 def app_from_environment() -> FastAPI:
     """The app described by the ``WIRETRACE_SERVE_*`` variables (set by ``wiretrace serve``)."""
     import os
