@@ -37,6 +37,7 @@ from hypothesis import strategies as st
 from wiretrace.model import Article, Passage, Span
 from wiretrace.report.compare import compare, comparison_to_dict
 from wiretrace.reuse.align import align_pair
+from wiretrace.settings import AlignSettings
 
 LETTERS = "abcdefghijklmnopqrstuvwxyzäöüß"
 FUNCTION_WORDS = tuple(
@@ -456,3 +457,25 @@ def test_line_break_before_a_capitalised_word_does_not_cut_the_passage() -> None
             "Investitionen in Schulen", "Investitionen in\nKitas, Schulen"
         )
     )
+
+
+# Two fictional reports of the same housing figures, each in its own words: names, figures and
+# content words are shared, but no phrasing beyond the two numbers.
+FIGURES_A = (
+    "Das Landesamt für Statistik meldete am Dienstag 4.180 neue Wohnungen im Kreis Unterweiler. "
+    "Im Vorjahr waren es noch 3.950 gewesen, ein Plus von knapp sechs Prozent. "
+    "Die meisten Neubauten entstanden in Oberbach und Lindenau, vor allem kleine Mietwohnungen."
+)
+FIGURES_B = (
+    "Unterweiler baut mehr: Laut Statistik kamen dort 4.180 Wohnungen hinzu, nach 3.950 im Jahr "
+    "davor. Der Zuwachs beträgt beinahe sechs Prozentpunkte. Mietwohnungen, meist kleine, "
+    "dominieren unter den Neubauten, besonders in Lindenau sowie Oberbach, teilte das "
+    "statistische Landesamt Dienstag mit."
+)
+
+
+def test_the_same_facts_in_other_words_are_not_a_shared_passage() -> None:
+    # Similar enough as bags of words to form a candidate passage ...
+    assert align_pair(FIGURES_A, FIGURES_B, AlignSettings(min_shared_bigrams=0))
+    # ... but two wordings of the same figures are not reused text.
+    assert align_pair(FIGURES_A, FIGURES_B) == []

@@ -33,7 +33,9 @@ class AlignSettings:
     ``grow_relative`` times the passage's weakest seed cosine. An edge seed whose partner sentence has a partner at least
     1 / ``dominance_ratio`` times more similar is trimmed. ``summary_max_gap`` is the gap used on the longer side when
     one side looks like a summary of the other. Passages shorter than ``min_passage_chars`` on
-    either side (code points) are dropped as coincidences. ``stem_length`` is the prefix length
+    either side (code points) are dropped as coincidences, and so are passages whose two sides
+    share fewer than ``min_shared_bigrams`` distinct two-word sequences (normalised words): such
+    sides state the same facts in their own words, they do not reuse text. ``stem_length`` is the prefix length
     (characters) used as a language-independent stem.
 
     Refinement: each candidate, widened by ``refine_margin_tokens`` on every side, is aligned
@@ -55,6 +57,7 @@ class AlignSettings:
     dominance_ratio: float = 0.8
     weak_edge_ratio: float = 0.55
     min_passage_chars: int = 120
+    min_shared_bigrams: int = 3
     grow_cosine: float = 0.2
     grow_window: int = 2
     grow_relative: float = 0.5

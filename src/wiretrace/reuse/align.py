@@ -53,12 +53,28 @@ def _char_span(p: PreparedText, s0: int, s1: int) -> Span:
     return Span(int(p.sentences[s0, 0]), int(p.sentences[s1 - 1, 1]))
 
 
-def _token_similarity(a: PreparedText, sa: Span, b: PreparedText, sb: Span) -> float:
-    """Indel similarity in [0, 1] of the normalised token sequences inside two spans."""
-    a0, a1 = token_range(a.tokens, sa.start, sa.end)
-    b0, b1 = token_range(b.tokens, sb.start, sb.end)
-    ia, ib = a.tokens.ids[a0:a1], b.tokens.ids[b0:b1]
+def _span_ids(p: PreparedText, span: Span) -> np.ndarray:
+    """Normalised token ids of the words inside a character span."""
+    t0, t1 = token_range(p.tokens, span.start, span.end)
+    return p.tokens.ids[t0:t1]
+
+
+def _token_similarity(ia: np.ndarray, ib: np.ndarray) -> float:
+    """Indel similarity in [0, 1] of two normalised token sequences."""
     return float(Indel.normalized_similarity(ia.tolist(), ib.tolist()))
+
+
+def _shared_bigrams(ia: np.ndarray, ib: np.ndarray) -> int:
+    """How many distinct two-word sequences (of normalised token ids) occur in both."""
+    if len(ia) < 2 or len(ib) < 2:
+        return 0
+    return int(np.intersect1d(_bigram_keys(ia), _bigram_keys(ib)).size)
+
+
+def _bigram_keys(ids: np.ndarray) -> np.ndarray:
+    """One 64-bit key per pair of neighbouring token ids (uint64 hashes; the multiply wraps,
+    and a collision of two different pairs is as unlikely as one of two words' hashes)."""
+    return (ids[:-1] * np.uint64(0x9E3779B97F4A7C15)) ^ ids[1:]
 
 
 @dataclass(frozen=True, slots=True)
@@ -229,7 +245,11 @@ def align_prepared(
     for c in _resolve_overlaps(candidates):
         if len(c.a) < settings.min_passage_chars or len(c.b) < settings.min_passage_chars:
             continue
-        passages.append(Passage(c.a, c.b, round(_token_similarity(a, c.a, b, c.b), 4)))
+        ia, ib = _span_ids(a, c.a), _span_ids(b, c.b)
+        # Sides that share facts and names but hardly a phrase are two wordings, not reuse.
+        if _shared_bigrams(ia, ib) < settings.min_shared_bigrams:
+            continue
+        passages.append(Passage(c.a, c.b, round(_token_similarity(ia, ib), 4)))
     passages.sort()
     return passages
 
@@ -259,7 +279,8 @@ def align_near_duplicates(
     span_a, span_b = refined_spans(a, b, blocks, settings.refine_snap_tokens)
     if len(span_a) < settings.min_passage_chars or len(span_b) < settings.min_passage_chars:
         return None
-    return [Passage(span_a, span_b, round(_token_similarity(a, span_a, b, span_b), 4))]
+    similarity = _token_similarity(_span_ids(a, span_a), _span_ids(b, span_b))
+    return [Passage(span_a, span_b, round(similarity, 4))]
 
 
 def align_pair(text_a: str, text_b: str, settings: AlignSettings | None = None) -> list[Passage]:
