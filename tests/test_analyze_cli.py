@@ -102,14 +102,21 @@ def test_article_records(analyzed: dict, corpus_texts: dict[str, str]) -> None:
         assert 0 <= r["reused_chars"] <= r["chars"]
         assert isinstance(r["agencies"], list)
         assert isinstance(r["story_id"], int)  # every article is placed in a story
-        shared = [s["shared_chars"] for s in r["sources"]]
-        assert shared == sorted(shared, reverse=True)
+        taken = [s["shared_chars"] * s["similarity"] for s in r["sources"]]
+        assert taken == sorted(taken, reverse=True)  # the main source first
+        assert all(0.0 < s["similarity"] <= 1.0 for s in r["sources"])
         by_id[r["id"]] = r
     wire, jetzt = by_id["flood-wire"], by_id["flood-jetzt"]
     assert wire["originality"] == 1.0 and wire["sources"] == []
     assert jetzt["originality"] < 0.2
     assert "flood-wire" in [s["id"] for s in jetzt["sources"]]
-    assert all(set(s) == {"id", "shared_chars"} for s in jetzt["sources"])
+    assert all(set(s) == {"id", "shared_chars", "similarity"} for s in jetzt["sources"])
+    # The Kurier prints the wire verbatim and shares even more text with Jetzt's rewrite of
+    # it: the wire is still its main source, because it took that text word for word.
+    kurier = {s["id"]: s for s in by_id["flood-kurier"]["sources"]}
+    assert kurier["flood-jetzt"]["shared_chars"] > kurier["flood-wire"]["shared_chars"]
+    assert kurier["flood-wire"]["similarity"] > kurier["flood-jetzt"]["similarity"]
+    assert by_id["flood-kurier"]["sources"][0]["id"] == "flood-wire"
     assert by_id["bakery-en"]["originality"] == 1.0  # unrelated article: all its own
     assert all(r["duplicate_of"] is None for r in records)
 

@@ -146,7 +146,27 @@ def test_originality_counts_text_found_in_earlier_articles() -> None:
     stats = {s.aid: s for s in article_stats(_infos(), pairs, {})}
     assert stats[1].reused_chars == 0 and stats[1].originality == 1.0  # the wire came first
     assert stats[2].reused_chars == 600 and stats[2].originality == pytest.approx(0.7)
-    assert stats[2].sources == ((1, 600),)
+    assert stats[2].sources == ((1, 600, 0.9),)
+
+
+def test_main_source_is_the_one_most_text_was_taken_from_word_for_word() -> None:
+    # The paper shares 900 chars with the site's rewrite (similarity 0.6) and 700 with the
+    # wire verbatim: 700 x 1.0 > 900 x 0.6, so the wire comes first.
+    infos = [
+        ArticleInfo(1, "wire", "Agentur", "2025-01-09T06:00:00+01:00", 1000),
+        ArticleInfo(2, "site", "Portal", "2025-01-09T07:00:00+01:00", 1200),
+        ArticleInfo(3, "paper", "Zeitung", "2025-01-09T09:00:00+01:00", 2000),
+    ]
+    pairs = [(1, 3, [(0, 700, 0, 700, 1.0)]), (2, 3, [(0, 900, 0, 900, 0.6)])]
+    stats = {s.aid: s for s in article_stats(infos, pairs, {})}
+    assert stats[3].sources == ((1, 700, 1.0), (2, 900, 0.6))
+
+
+def test_source_similarity_is_weighted_by_characters_outside_boilerplate() -> None:
+    passages = [(0, 300, 0, 300, 1.0), (400, 500, 400, 500, 0.5), (600, 900, 600, 900, 0.2)]
+    stats = {s.aid: s for s in article_stats(_infos(), [(1, 2, passages)], {2: [(600, 900)]})}
+    # The boilerplate passage counts for nothing: (300 x 1.0 + 100 x 0.5) / 400.
+    assert stats[2].sources == ((1, 400, round(350 / 400, 4)),)
 
 
 def test_boilerplate_is_excluded_from_reuse_and_from_the_base() -> None:

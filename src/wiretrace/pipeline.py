@@ -756,8 +756,14 @@ def _derive(
     mapped_json = [(a, b, shared, json.dumps([list(p) for p in ps])) for a, b, shared, ps in mapped]
 
     def state_of(derived_by: int) -> str:  # what the derived tables were computed with
+        # "sources": bumped when the layout of article_stats.sources changes, so that a store
+        # derived by an older wiretrace has every article's stats recomputed, not just new ones.
         return json.dumps(
-            {"run": derived_by, "duplicate_coverage": settings.corpus.duplicate_coverage}
+            {
+                "run": derived_by,
+                "duplicate_coverage": settings.corpus.duplicate_coverage,
+                "sources": 2,
+            }
         )
 
     dirty = None
@@ -788,7 +794,7 @@ def _derive(
                     s.reused_chars,
                     s.boilerplate_chars,
                     s.originality,
-                    json.dumps([[a, n] for a, n in s.sources]),
+                    json.dumps([list(source) for source in s.sources]),
                     exact[s.aid] if exact[s.aid] is not None else s.duplicate_of,
                 )
                 for s in stats

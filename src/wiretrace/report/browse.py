@@ -161,7 +161,7 @@ def _article_dicts(store: Store, rows: list[tuple]) -> list[dict[str, Any]]:
     """Article records (the fields of ``export.article_records``, plus ``lang`` and the real
     ``story_id``) from rows of ``_ARTICLE_COLUMNS``."""
     parsed = [(row, json.loads(row[12] or "[]")) for row in rows]
-    wanted = {aid for _, sources in parsed for aid, _n in sources}
+    wanted = {source[0] for _, sources in parsed for source in sources}
     wanted |= {row[13] for row, _ in parsed if row[13] is not None}
     ids = _ids(store, wanted)
     out = []

@@ -116,19 +116,30 @@ def reuse_fields(
     originality: float | None,
     duplicate_of: int | None,
     agencies: str | None,
-    sources: list[list[int]],
+    sources: list[list[Any]],
     ids: dict[int, str],
 ) -> dict[str, Any]:
     """The reuse fields of an article record, ``reused_chars`` to ``sources``, with store keys
-    turned into article ids by ``ids`` (sources whose key it lacks are left out)."""
+    turned into article ids by ``ids`` (sources whose key it lacks are left out).
+
+    ``sources`` rows are ``[aid, shared_chars, similarity]``; rows ``[aid, shared_chars]``, left
+    by an older wiretrace until the next ``analyze`` re-derives them, give ``similarity`` None."""
     return {
         "reused_chars": reused,
         "boilerplate_chars": boilerplate,
         "originality": originality,
         "duplicate_of": ids.get(duplicate_of) if duplicate_of is not None else None,
         "agencies": json.loads(agencies) if agencies else [],
-        "sources": [{"id": ids[aid], "shared_chars": n} for aid, n in sources if aid in ids],
+        "sources": [
+            {"id": ids[src[0]], "shared_chars": src[1], "similarity": _at(src, 2)}
+            for src in sources
+            if src[0] in ids
+        ],
     }
+
+
+def _at(row: list[Any], i: int) -> Any:
+    return row[i] if len(row) > i else None
 
 
 def article_records(store: Store) -> Iterator[dict[str, Any]]:
@@ -139,8 +150,9 @@ def article_records(store: Store) -> Iterator[dict[str, Any]]:
     than this one, boilerplate excluded), ``boilerplate_chars``, ``originality`` (in [0, 1]:
     ``1 - reused_chars / (chars - boilerplate_chars)``), ``duplicate_of`` (id of the earliest
     article this one is a whole-article copy of, or None), ``agencies`` (agency credits found in
-    the text, e.g. ``["dpa"]``), ``sources`` (``[{"id", "shared_chars"}]``, possible sources
-    most shared first) and ``story_id`` (the story it belongs to; None before stories were
+    the text, e.g. ``["dpa"]``), ``sources`` (``[{"id", "shared_chars", "similarity"}]``,
+    possible sources, the one this article took most text from first: most shared characters
+    weighted by the passages' token similarity) and ``story_id`` (the story it belongs to; None before stories were
     computed).
     """
     ids = _article_ids(store)
@@ -345,7 +357,15 @@ def arrow_schema(what: str) -> pyarrow.Schema:
                 ("agencies", pa.list_(pa.string())),
                 (
                     "sources",
-                    pa.list_(pa.struct([("id", pa.string()), ("shared_chars", pa.int64())])),
+                    pa.list_(
+                        pa.struct(
+                            [
+                                ("id", pa.string()),
+                                ("shared_chars", pa.int64()),
+                                ("similarity", pa.float64()),
+                            ]
+                        )
+                    ),
                 ),
                 ("story_id", pa.int64()),
             ]
