@@ -84,6 +84,8 @@ def test_article_view_added_and_cut_against_the_main_source(db: Path) -> None:
     record = article_view_to_dict(view)
     json.dumps(record)  # JSON-ready
     assert record["main_source"]["added_chars"] == m.added_chars > 0
+    # a rewrite: the shared passages are edited, and the record says how much
+    assert 0.0 < record["main_source"]["similarity"] < 1.0
 
 
 def test_side_by_side_pieces_match_the_library_passages() -> None:
@@ -130,7 +132,7 @@ def test_analyze_out_writes_report_html(tmp_path: Path) -> None:
 def test_show_prints_added_and_cut(db: Path) -> None:
     result = runner.invoke(app, ["show", "flood-jetzt", "--db", str(db)])
     assert result.exit_code == 0, result.output
-    assert "Main source: flood-wire" in result.output
+    assert "Main source: flood-wire" in result.output and "similarity 0." in result.output
     assert "+ Lesen Sie auch" in result.output and "- betonte" in result.output
     as_json = runner.invoke(app, ["show", "flood-jetzt", "--db", str(db), "--json"])
     record = json.loads(as_json.output)

@@ -945,7 +945,8 @@ def _render_show(console: Console, view: Any) -> None:
         return
     console.print(
         f"Main source: {m.source['id']} ({m.source['outlet'] or 'no outlet'}, "
-        f"{m.source['published'] or 'no date'}), {m.shared_chars:,} chars shared",
+        f"{m.source['published'] or 'no date'}), {m.shared_chars:,} chars shared"
+        + (f", similarity {m.source['similarity']:.2f}" if m.source["similarity"] else ""),
         style="bold",
         soft_wrap=True,
         markup=False,

@@ -221,12 +221,15 @@ def article_view(store: Store, article_id: str) -> ArticleView | None:
     main = None
     if record["sources"]:
         first = record["sources"][0]
-        main = _main_source(store, aid, first["id"], first["shared_chars"], text)
+        main = _main_source(store, aid, first, text)
     return ArticleView(record, text, passages, segs, main)
 
 
-def _main_source(store: Store, aid: int, source_id: str, shared: int, text: str) -> SourceDiff:
+def _main_source(store: Store, aid: int, first: dict[str, Any], text: str) -> SourceDiff:
+    """The diff against ``first``, the article record's first source (``id, shared_chars,
+    similarity``)."""
     q = store.conn.execute
+    source_id = first["id"]
     src_aid, src_text, title, outlet, published = q(
         "SELECT aid, text, title, outlet, published FROM articles WHERE id = ?", (source_id,)
     ).fetchone()
@@ -237,8 +240,14 @@ def _main_source(store: Store, aid: int, source_id: str, shared: int, text: str)
     for a0, a1, b0, b1, sim in raw:
         this, src = (Span(a0, a1), Span(b0, b1)) if a == aid else (Span(b0, b1), Span(a0, a1))
         passages.append(Passage(src, this, sim))
-    source = {"id": source_id, "title": title, "outlet": outlet, "published": published}
-    return source_diff(text, src_text, passages, source, shared)
+    source = {
+        "id": source_id,
+        "title": title,
+        "outlet": outlet,
+        "published": published,
+        "similarity": first["similarity"],
+    }
+    return source_diff(text, src_text, passages, source, first["shared_chars"])
 
 
 def _span_dict(text: str, s: Span) -> dict[str, Any]:
