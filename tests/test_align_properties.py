@@ -476,6 +476,14 @@ FIGURES_B = (
 
 def test_the_same_facts_in_other_words_are_not_a_shared_passage() -> None:
     # Similar enough as bags of words to form a candidate passage ...
-    assert align_pair(FIGURES_A, FIGURES_B, AlignSettings(min_shared_bigrams=0))
+    no_rules = AlignSettings(min_shared_bigrams=0, min_phrasing=0.0)
+    assert align_pair(FIGURES_A, FIGURES_B, no_rules)
     # ... but two wordings of the same figures are not reused text.
     assert align_pair(FIGURES_A, FIGURES_B) == []
+    # Two shared word pairs (the two figures) are too few on their own ...
+    assert align_pair(FIGURES_A, FIGURES_B, AlignSettings(min_phrasing=0.0)) == []
+    # ... and with a third ("sechs Prozent"), the share of shared phrasing is still too low
+    # for sides this loosely similar.
+    three = FIGURES_B.replace("sechs Prozentpunkte", "sechs Prozent")
+    assert align_pair(FIGURES_A, three, AlignSettings(min_phrasing=0.0))
+    assert align_pair(FIGURES_A, three) == []

@@ -149,14 +149,10 @@ def test_listed_passages_are_found_with_their_extent(pair: tuple[str, str]) -> N
             assert abs(rep.end - exp.end) <= TOLERANCE, f"{where}: {side} ends at {rep.end}"
 
 
-SPURIOUS_XFAILS = {
-    ("flood-wire", "flood-landeswelle"): (
-        "reports an extra passage a 373-560 / b 827-1136 (similarity 0.21): Landeswelle's own "
-        "sentences with the same facts (1.400 Menschen, Landrat Voßkamp) seed (cosines 0.60, "
-        "0.36) and pass min_fragment_cosine (0.348 >= 0.34); truth: only paragraphs 5 and 6 "
-        "are reused"
-    ),
-}
+# flood-wire -> flood-landeswelle used to report an extra passage (a 373-560 / b 827-1136,
+# similarity 0.21): Landeswelle's own sentences with the same facts (1.400 Menschen, Landrat
+# Voßkamp). The phrasing rules (min_shared_bigrams, min_phrasing) drop it now.
+SPURIOUS_XFAILS: dict[tuple[str, str], str] = {}
 
 
 @pytest.mark.parametrize("pair", reuse_params(SPURIOUS_XFAILS))

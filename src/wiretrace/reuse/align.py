@@ -247,9 +247,14 @@ def align_prepared(
             continue
         ia, ib = _span_ids(a, c.a), _span_ids(b, c.b)
         # Sides that share facts and names but hardly a phrase are two wordings, not reuse.
-        if _shared_bigrams(ia, ib) < settings.min_shared_bigrams:
+        shared = _shared_bigrams(ia, ib)
+        if shared < settings.min_shared_bigrams:
             continue
-        passages.append(Passage(c.a, c.b, round(_token_similarity(ia, ib), 4)))
+        similarity = _token_similarity(ia, ib)
+        needed = settings.min_phrasing * min(len(ia), len(ib))
+        if similarity < settings.phrasing_similarity and shared < needed:
+            continue
+        passages.append(Passage(c.a, c.b, round(similarity, 4)))
     passages.sort()
     return passages
 
