@@ -116,11 +116,14 @@ def article_stats(
             ):
                 duplicate_of = other
             if is_source(other, aid):
-                clean = subtract(spans, bp)
+                # Each passage's parts outside boilerplate: they count as reused text, and
+                # their lengths weight the passages' similarities.
+                parts = [(subtract([(s, e)], bp), sim) for s, e, sim in passages]
+                clean = [span for pieces, _ in parts for span in pieces]
                 reused_spans.extend(clean)
                 n = covered_chars(clean)
                 if n:
-                    sources.append((other, n, _mean_similarity(passages, bp)))
+                    sources.append((other, n, _mean_similarity(parts)))
         reused = covered_chars(reused_spans)
         base = max(info.chars - bp_chars, 1)
         originality = max(0.0, 1.0 - reused / base)
@@ -131,14 +134,13 @@ def article_stats(
     return out
 
 
-def _mean_similarity(
-    passages: list[tuple[int, int, float]], boilerplate: list[tuple[int, int]]
-) -> float:
-    """Similarity of passages weighted by their characters outside boilerplate, rounded to
-    4 decimals (0.0 when none are left; callers only ask when some are)."""
+def _mean_similarity(parts: list[tuple[list[tuple[int, int]], float]]) -> float:
+    """Similarity of passages, given as ``(their spans outside boilerplate, similarity)``,
+    weighted by those spans' characters and rounded to 4 decimals (0.0 when no characters are
+    left; callers only ask when some are)."""
     total = weighted = 0.0
-    for s, e, sim in passages:
-        n = covered_chars(subtract([(s, e)], boilerplate)) if boilerplate else e - s
+    for pieces, sim in parts:
+        n = covered_chars(pieces)
         total += n
         weighted += n * sim
     return round(weighted / total, 4) if total else 0.0
