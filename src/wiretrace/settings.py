@@ -36,8 +36,9 @@ class AlignSettings:
     either side (code points) are dropped as coincidences, and so are passages whose two sides
     share fewer than ``min_shared_bigrams`` distinct two-word sequences (normalised words), or
     whose token similarity is below ``phrasing_similarity`` while their distinct shared two-word
-    sequences number less than ``min_phrasing`` times the words of the shorter side: such sides
-    state the same facts in their own words, they do not reuse text. ``stem_length`` is the prefix length
+    sequences, not counting those of two names or numbers, number less than ``min_phrasing``
+    times the words of the shorter side: such sides state the same facts in their own words,
+    they do not reuse text. ``stem_length`` is the prefix length
     (characters) used as a language-independent stem.
 
     Refinement: each candidate, widened by ``refine_margin_tokens`` on every side, is aligned
@@ -60,8 +61,8 @@ class AlignSettings:
     weak_edge_ratio: float = 0.55
     min_passage_chars: int = 120
     min_shared_bigrams: int = 3
-    phrasing_similarity: float = 0.3
-    min_phrasing: float = 0.2
+    phrasing_similarity: float = 0.35
+    min_phrasing: float = 0.15
     grow_cosine: float = 0.2
     grow_window: int = 2
     grow_relative: float = 0.5

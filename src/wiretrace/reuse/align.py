@@ -71,6 +71,35 @@ def _shared_bigrams(ia: np.ndarray, ib: np.ndarray) -> int:
     return int(np.intersect1d(_bigram_keys(ia), _bigram_keys(ib)).size)
 
 
+def _shared_phrasing(p: PreparedText, span_a: Span, q: PreparedText, span_b: Span) -> int:
+    """Distinct two-word sequences the two spans share, not counting those made only of names
+    and numbers: a sequence counts unless both its words start with a capital letter or a digit
+    wherever it occurs on both sides ("Landesamt Nord", "4.180 Wohnungen" at a sentence start
+    are facts two reports share without copying; "meldete am" is phrasing)."""
+    keys_a, facts_a = _bigrams_with_fact_flags(p, span_a)
+    keys_b, facts_b = _bigrams_with_fact_flags(q, span_b)
+    shared = np.intersect1d(keys_a, keys_b)
+    if shared.size == 0:
+        return 0
+    phrasing = np.union1d(keys_a[~facts_a], keys_b[~facts_b])
+    return int(np.isin(shared, phrasing, assume_unique=True).sum())
+
+
+def _bigrams_with_fact_flags(p: PreparedText, span: Span) -> tuple[np.ndarray, np.ndarray]:
+    """Bigram keys of the words in ``span`` and, per key, whether both its words are facts
+    (capitalised or a number) there."""
+    t0, t1 = token_range(p.tokens, span.start, span.end)
+    if t1 - t0 < 2:
+        return np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=bool)
+    text = p.text
+    fact = np.fromiter(
+        (text[s].isupper() or text[s].isdigit() for s in p.tokens.starts[t0:t1].tolist()),
+        dtype=bool,
+        count=t1 - t0,
+    )
+    return _bigram_keys(p.tokens.ids[t0:t1]), fact[:-1] & fact[1:]
+
+
 def _bigram_keys(ids: np.ndarray) -> np.ndarray:
     """One 64-bit key per pair of neighbouring token ids (uint64 hashes; the multiply wraps,
     and a collision of two different pairs is as unlikely as one of two words' hashes)."""
@@ -251,9 +280,10 @@ def align_prepared(
         if shared < settings.min_shared_bigrams:
             continue
         similarity = _token_similarity(ia, ib)
-        needed = settings.min_phrasing * min(len(ia), len(ib))
-        if similarity < settings.phrasing_similarity and shared < needed:
-            continue
+        if similarity < settings.phrasing_similarity:
+            needed = settings.min_phrasing * min(len(ia), len(ib))
+            if _shared_phrasing(a, c.a, b, c.b) < needed:
+                continue
         passages.append(Passage(c.a, c.b, round(similarity, 4)))
     passages.sort()
     return passages
