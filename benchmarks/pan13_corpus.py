@@ -6,7 +6,9 @@ Every source and suspicious document of the corpus goes into one store (no outle
 dates); `analyze` finds candidate pairs itself. The passages it stored for the official pairs
 are then scored with PlagDet per subset and compared with pairwise mode (the aligner run on
 exactly the listed pairs). Also reports the longest passage found on any pair of the
-no-plagiarism subset. Skips when the corpus is absent.
+no-plagiarism subset, and each one over 200 characters with the labels two readers gave it
+(``benchmarks/labels/pan13-passages.jsonl``: the subset's pairs were not built from each
+other, but some share text of a common third source). Skips when the corpus is absent.
 """
 
 from __future__ import annotations
@@ -19,6 +21,18 @@ import time
 from pathlib import Path
 
 DEFAULT = Path(__file__).resolve().parents[2] / "shared" / "data" / "pan13-train"
+LABELS = Path(__file__).resolve().parent / "labels" / "pan13-passages.jsonl"
+LONG = 200  # characters: the issue's bar for passages on no-plagiarism pairs
+
+
+def _labels_of(susp: str, src: str, susp_span: tuple[int, int]) -> list[str] | None:
+    """The readers' labels of a labelled passage on this pair overlapping ``susp_span``."""
+    for line in LABELS.read_text(encoding="utf-8").splitlines():
+        rec = json.loads(line)
+        (s0, s1), (a0, a1) = rec["susp_span"], susp_span
+        if rec["susp"] == susp and rec["src"] == src and s0 < a1 and a0 < s1:
+            return rec["labels"]
+    return None
 
 
 def main() -> int:
@@ -60,6 +74,7 @@ def main() -> int:
     pairs = read_pairs(args.corpus)
     by_subset: dict[str, tuple[list, list]] = {}
     longest_negative = 0
+    long_negatives: list[tuple[int, str, str, tuple[int, int]]] = []
     for pair in pairs:
         cases = read_truth(pair.truth, pair.susp, pair.src)
         s, r = key[f"susp/{pair.susp}"], key[f"src/{pair.src}"]
@@ -70,6 +85,9 @@ def main() -> int:
             dets.append(Case(pair.key, susp, src))
             if pair.subset.startswith("01"):
                 longest_negative = max(longest_negative, len(susp), len(src))
+                if max(len(susp), len(src)) > LONG:
+                    span = (susp.start, susp.end)
+                    long_negatives.append((max(len(susp), len(src)), pair.susp, pair.src, span))
         subset_cases, subset_dets = by_subset.setdefault(pair.subset, ([], []))
         subset_cases.extend(cases)
         subset_dets.extend(dets)
@@ -93,6 +111,10 @@ def main() -> int:
         f"{overall.plagdet:15.4f}"
     )
     print(f"longest passage on a no-plagiarism pair: {longest_negative} characters")
+    for length, susp_name, src_name, span in sorted(long_negatives, reverse=True):
+        labels = _labels_of(susp_name, src_name, span)
+        said = " and ".join(labels) if labels else "not labelled"
+        print(f"   {length} characters, {susp_name} - {src_name}: readers said {said}")
     return 0
 
 
