@@ -3,6 +3,7 @@ re-run, and the store refuses files it does not own (all on the bundled fictiona
 
 from __future__ import annotations
 
+import gc
 import json
 import sqlite3
 import subprocess
@@ -103,6 +104,34 @@ def test_rerun_adds_nothing_and_changes_nothing(articles: list[Article], tmp_pat
     assert first.added == len(articles)
     assert (again.added, again.unchanged, again.aligned_now) == (0, len(articles), 0)
     assert snapshot(db) == before
+
+
+def test_a_run_leaves_the_callers_garbage_collector_as_it_found_it(
+    articles: list[Article], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # analyze pauses the cyclic collector while it runs; a library caller's setting is kept.
+    seen = []
+    real = pipeline._derive
+
+    def derive(*args: object, **kwargs: object) -> object:
+        seen.append(gc.isenabled())
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pipeline, "_derive", derive)
+    assert gc.isenabled()
+    analyze(articles[:3], str(tmp_path / "a.db"), jobs=1)
+    assert seen == [False] and gc.isenabled()
+    gc.disable()
+    try:
+        analyze(articles[3:6], str(tmp_path / "a.db"), jobs=1)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+    # ... also when the run fails.
+    monkeypatch.setattr(pipeline, "_derive", lambda *a, **k: 1 / 0)
+    with pytest.raises(ZeroDivisionError):
+        analyze(articles[6:9], str(tmp_path / "a.db"), jobs=1)
+    assert gc.isenabled()
 
 
 def test_interrupted_alignment_finishes_on_rerun(

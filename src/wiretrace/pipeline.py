@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import gc
 import hashlib
 import json
 import multiprocessing
@@ -533,8 +534,26 @@ def analyze(
             progress("waiting", 0, None)
 
     Store.check(db_path)  # a file that is no store is refused before the lock file is made
-    with writer_lock(db_path, on_wait=waiting):
+    with writer_lock(db_path, on_wait=waiting), _cyclic_gc_paused():
         return _analyze(articles, db_path, settings, jobs, inputs, on_error, progress)
+
+
+@contextlib.contextmanager
+def _cyclic_gc_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector (in this process and the workers it forks)
+    while a run lasts.
+
+    A run keeps a large heap of long-lived objects (prepared texts, anchors, every pair's
+    passages); each full collection walks all of it and finds nothing, since the run makes
+    no reference cycles worth collecting: its objects are freed by reference counting. On
+    news-de the collections cost about a second of a full run (derive 1.5 -> 1.1 s)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _analyze(
