@@ -180,6 +180,22 @@ def test_second_run_adds_nothing_and_output_is_identical(tmp_path: Path) -> None
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
 
 
+def test_changed_alignment_settings_realign_the_store_and_say_so(tmp_path: Path) -> None:
+    db, out = tmp_path / "wt.db", tmp_path / "out"
+    strict = tmp_path / "strict.toml"
+    strict.write_text("[align]\nmin_passage_chars = 600\n", encoding="utf-8")
+    first = invoke("analyze", CORPUS, "--db", db, "--settings", strict, "--jobs", "1")
+    assert first.exit_code == 0, first.stderr
+    assert "aligned again" not in first.stdout
+    second = invoke("analyze", CORPUS, "--db", db, "--out", out, "--jobs", "1")
+    assert second.exit_code == 0, second.stderr
+    assert "had been aligned with other rules" in " ".join(second.stdout.split())
+    fresh = invoke("analyze", CORPUS, "--db", tmp_path / "fresh.db", "--out", tmp_path / "f")
+    assert fresh.exit_code == 0, fresh.stderr
+    for name in ("pairs.jsonl", "articles.jsonl"):
+        assert (out / name).read_bytes() == (tmp_path / "f" / name).read_bytes()
+
+
 def test_bad_json_line_is_reported_and_skipped(tmp_path: Path) -> None:
     lines = CORPUS.read_text(encoding="utf-8").splitlines()
     bad = tmp_path / "corpus.jsonl"

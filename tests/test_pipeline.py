@@ -19,6 +19,7 @@ from wiretrace.io.readers import load_corpus
 from wiretrace.model import Article
 from wiretrace.pipeline import analyze
 from wiretrace.report.export import article_records
+from wiretrace.settings import Settings
 from wiretrace.store.db import Store
 
 CORPUS = Path(__file__).resolve().parents[1] / "examples" / "corpus.jsonl"
@@ -132,6 +133,57 @@ def test_a_run_leaves_the_callers_garbage_collector_as_it_found_it(
     with pytest.raises(ZeroDivisionError):
         analyze(articles[6:9], str(tmp_path / "a.db"), jobs=1)
     assert gc.isenabled()
+
+
+def test_pairs_aligned_with_other_rules_are_aligned_again(
+    articles: list[Article], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A user changes an alignment setting (or upgrades wiretrace) on an existing store: the
+    # store must end where a run over everything with the new rules ends, not keep a mix.
+    whole = tmp_path / "whole.db"
+    analyze(articles, str(whole), jobs=1)
+    strict = Settings().with_overrides({"align": {"min_passage_chars": 600}})
+    db = tmp_path / "w.db"
+    analyze(articles, str(db), settings=strict, jobs=1)
+    assert snapshot(db) != snapshot(whole)  # the setting matters on this corpus
+    # Killed while aligning again ...
+    real = pipeline._align_chunk
+    calls = {"n": 0}
+
+    def dying(chunk: list) -> list:
+        calls["n"] += 1
+        if calls["n"] > 1:
+            raise KeyboardInterrupt
+        return real(chunk)
+
+    monkeypatch.setattr(pipeline, "_ALIGN_CHUNK", 2)
+    monkeypatch.setattr(pipeline, "_WRITE_BATCH", 2)
+    monkeypatch.setattr(pipeline, "_align_chunk", dying)
+    with pytest.raises(KeyboardInterrupt):
+        analyze(articles, str(db), jobs=1)
+    monkeypatch.setattr(pipeline, "_align_chunk", real)
+    # ... the next run finishes the job, and then the rules are the store's own.
+    analyze(articles, str(db), jobs=1)
+    assert snapshot(db) == snapshot(whole)
+    again = analyze(articles, str(db), jobs=1)
+    assert (again.realigned_for_rules, again.aligned_now) == (0, 0)
+
+
+def test_pairs_from_before_the_rules_were_recorded_are_aligned_again(
+    articles: list[Article], tmp_path: Path
+) -> None:
+    db = tmp_path / "w.db"
+    analyze(articles, str(db), jobs=1)
+    whole = snapshot(db)
+    # As an older wiretrace left it: no record of the rules, and other passages.
+    conn = sqlite3.connect(db)
+    with conn:
+        conn.execute("DELETE FROM meta WHERE key = 'alignment_rules'")
+        conn.execute("UPDATE pairs SET passages = '[]'")
+    conn.close()
+    summary = analyze(articles, str(db), jobs=1)
+    assert summary.realigned_for_rules == summary.aligned_now > 0
+    assert snapshot(db) == whole
 
 
 def test_interrupted_alignment_finishes_on_rerun(

@@ -735,6 +735,12 @@ def _render_analyze(
         f"{summary.stories:,} ({summary.new_stories:,} new in this run)",
     )
     console.print(reuse)
+    if summary.realigned_for_rules:
+        console.print(
+            f"note: the store's {summary.realigned_for_rules:,} article pairs had been aligned"
+            " with other rules (other alignment settings or an older wiretrace) and were"
+            " aligned again"
+        )
     for reason, n in summary.story_warnings.items():
         console.print(f"note: {n:,} article(s) placed in stories {reason}")
     console.print()

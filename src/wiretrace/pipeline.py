@@ -53,7 +53,7 @@ from wiretrace.report.corpus import (
     article_stats,
     passage_groups,
 )
-from wiretrace.reuse.align import align_near_duplicates, align_prepared
+from wiretrace.reuse.align import ALIGNMENT_RULES_VERSION, align_near_duplicates, align_prepared
 from wiretrace.reuse.anchors import AnchorSettings, sentence_anchors
 from wiretrace.reuse.candidate_update import update_candidates
 from wiretrace.reuse.candidates import (
@@ -114,6 +114,9 @@ class AnalyzeSummary:
     collapsed: int = 0
     mapped_pairs: int = 0
     dropped_pairs: int = 0
+    realigned_for_rules: int = 0
+    """Pairs aligned again because the store's pairs were aligned with other rules (other
+    alignment settings, or an older wiretrace); 0 when the rules were the same."""
     pairs_with_passages: int = 0
     groups: int = 0
     seconds: dict[str, float] = field(default_factory=dict)
@@ -595,7 +598,7 @@ def _analyze(
         digest, spans, redone = _boilerplate_spans(
             store, aids, keys, sentences, cands.boilerplate_keys, previous_bp
         )
-        dirty = None if redone is None else realigned | redone
+        dirty = None if redone is None or realigned is None else realigned | redone
         pairs = _derive(store, run, rows, copies, digest, spans, dirty, settings, summary)
         t4 = time.perf_counter()
         if settings.stories.enabled:
@@ -642,9 +645,20 @@ def _align(
     jobs: int,
     summary: AnalyzeSummary,
     progress: Progress | None,
-) -> set[int]:
+) -> set[int] | None:
     """Align the wanted pairs not aligned before, drop those no longer wanted; returns the
-    articles of the pairs aligned or dropped."""
+    articles of the pairs aligned or dropped, or None when every pair was aligned again
+    because the store's pairs were aligned with other rules (then everything is dirty)."""
+    rules = _alignment_rules(settings)
+    everything = False
+    if store.alignment_rules() != rules:
+        # Pairs aligned with other rules are not what this run would align: an incremental
+        # run must end where a run over everything with these rules ends. Forgetting them and
+        # recording the rules in one transaction keeps a killed run resumable: the next run
+        # sees these rules and aligns whatever is still missing.
+        with store.transaction():
+            summary.realigned_for_rules = store.realign_all(rules)
+        everything = summary.realigned_for_rules > 0
     wanted = {
         (int(a), int(b)): int(s) for (a, b), s in zip(pairs.tolist(), shared.tolist(), strict=True)
     }
@@ -687,7 +701,22 @@ def _align(
         with store.transaction():
             store.put_pairs(buffer)
     summary.aligned_now = len(tasks)
+    if everything:
+        return None
     return {x for pair in stale for x in pair} | {x for a, b, *_ in tasks for x in (a, b)}
+
+
+def _alignment_rules(settings: Settings) -> str:
+    """What decides the passages of a pair: the aligner's version and settings, and the share
+    of anchors that sends a pair down the near-copy path first."""
+    return json.dumps(
+        {
+            "version": ALIGNMENT_RULES_VERSION,
+            "align": dataclasses.asdict(settings.align),
+            "near_copy_share": settings.corpus.near_copy_share,
+        },
+        sort_keys=True,
+    )
 
 
 def _median_chars(group: PassageGroup) -> int:

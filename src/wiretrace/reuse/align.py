@@ -29,7 +29,12 @@ from wiretrace.reuse.vectors import SentenceSimilarities, pair_space
 from wiretrace.settings import AlignSettings
 from wiretrace.text.tokens import token_range
 
-__all__ = ["PreparedText", "align_pair", "align_prepared", "prepare"]
+__all__ = ["ALIGNMENT_RULES_VERSION", "PreparedText", "align_pair", "align_prepared", "prepare"]
+
+# Bumped whenever align_prepared or align_near_duplicates report other passages for the same
+# texts and settings, so that a store's pairs aligned by an older wiretrace are aligned again
+# (a store keeps the rules its pairs were aligned with; see pipeline._align).
+ALIGNMENT_RULES_VERSION = 1
 
 
 def _seeds(sims: SentenceSimilarities, settings: AlignSettings) -> tuple[np.ndarray, np.ndarray]:

@@ -426,6 +426,19 @@ class Store:
     def delete_pairs(self, keys: Iterable[tuple[int, int]]) -> None:
         self.conn.executemany("DELETE FROM pairs WHERE a = ? AND b = ?", list(keys))
 
+    def alignment_rules(self) -> str | None:
+        """The rules (JSON) the stored pairs were aligned with; None for a store whose pairs
+        predate this record (aligned by an older wiretrace)."""
+        return self._meta("alignment_rules")
+
+    def realign_all(self, rules: str) -> int:
+        """Forget every pair (aligned and mapped) and record ``rules`` as those of the pairs
+        to come; returns how many aligned pairs were dropped (call inside a transaction)."""
+        (dropped,) = self.conn.execute("SELECT count(*) FROM pairs WHERE mapped = 0").fetchone()
+        self.conn.execute("DELETE FROM pairs")
+        self._set_meta("alignment_rules", rules)
+        return int(dropped)
+
     def put_pairs(self, rows: Iterable[tuple[int, int, int, str, bytes | None]]) -> None:
         """Insert or replace aligned ``(a, b, shared_anchors, passages_json, blocks)`` rows,
         ``a < b``; ``blocks`` (int64 rows a0, a1, b0, b1) only for an article and its
