@@ -169,6 +169,70 @@ def test_pairs_aligned_with_other_rules_are_aligned_again(
     assert (again.realigned_for_rules, again.aligned_now) == (0, 0)
 
 
+def stored_fingerprints(db: Path) -> dict[str, tuple]:
+    conn = sqlite3.connect(db)
+    rows = conn.execute(
+        "SELECT id, agencies, anchor_keys, anchor_sentences, sentence_spans, document_keys"
+        " FROM articles"
+    ).fetchall()
+    conn.close()
+    return {r[0]: r[1:] for r in rows}
+
+
+def test_articles_fingerprinted_with_other_rules_are_fingerprinted_again(
+    articles: list[Article], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Half the corpus stored with other anchor settings, the rest added with the defaults:
+    # the store must end as a run over everything with the defaults, not with a mix of keys.
+    whole = tmp_path / "whole.db"
+    analyze(articles, str(whole), jobs=1)
+    other = Settings().with_overrides({"corpus": {"anchor_bands": 8, "anchor_min_stems": 6}})
+    db = tmp_path / "w.db"
+    analyze(articles[:7], str(db), settings=other, jobs=1)
+    assert stored_fingerprints(db) != {
+        k: v for k, v in stored_fingerprints(whole).items() if k in stored_fingerprints(db)
+    }
+    # Killed while fingerprinting again ...
+    real = pipeline._fingerprint_chunk
+    calls = {"n": 0}
+
+    def dying(texts: list[str]) -> list:
+        calls["n"] += 1
+        if calls["n"] > 1:
+            raise KeyboardInterrupt
+        return real(texts)
+
+    monkeypatch.setattr(pipeline, "_FINGERPRINT_CHUNK", 2)
+    monkeypatch.setattr(pipeline, "_INGEST_BATCH", 2)
+    monkeypatch.setattr(pipeline, "_fingerprint_chunk", dying)
+    with pytest.raises(KeyboardInterrupt):
+        analyze(articles[7:], str(db), jobs=1)
+    monkeypatch.setattr(pipeline, "_fingerprint_chunk", real)
+    # ... the next run fingerprints every stored article again and adds the rest.
+    summary = analyze(articles[7:], str(db), jobs=1)
+    assert summary.refingerprinted == 7
+    assert stored_fingerprints(db) == stored_fingerprints(whole)
+    assert snapshot(db) == snapshot(whole)
+    assert analyze(articles, str(db), jobs=1).refingerprinted == 0
+
+
+def test_a_store_without_a_fingerprint_record_is_fingerprinted_again(
+    articles: list[Article], tmp_path: Path
+) -> None:
+    db = tmp_path / "w.db"
+    analyze(articles, str(db), jobs=1)
+    whole, fingerprints = snapshot(db), stored_fingerprints(db)
+    conn = sqlite3.connect(db)  # as an older wiretrace left it, with other keys
+    with conn:
+        conn.execute("DELETE FROM meta WHERE key = 'fingerprint_rules'")
+        conn.execute("UPDATE articles SET anchor_keys = x'', anchor_sentences = x''")
+    conn.close()
+    summary = analyze(articles, str(db), jobs=1)
+    assert summary.refingerprinted == len(articles)
+    assert stored_fingerprints(db) == fingerprints
+    assert snapshot(db) == whole
+
+
 def test_pairs_from_before_the_rules_were_recorded_are_aligned_again(
     articles: list[Article], tmp_path: Path
 ) -> None:

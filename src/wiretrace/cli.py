@@ -597,6 +597,7 @@ def _run_analyze(
     progress = _stage_progress(Console(stderr=True), quiet)
     tasks: dict[str, Any] = {}
     labels = {
+        "fingerprint": "fingerprinting stored articles again (other rules)",
         "ingest": "reading and indexing",
         "align": "aligning candidate pairs",
         "waiting": "waiting for another run on this store to finish",
@@ -735,6 +736,12 @@ def _render_analyze(
         f"{summary.stories:,} ({summary.new_stories:,} new in this run)",
     )
     console.print(reuse)
+    if summary.refingerprinted:
+        console.print(
+            f"note: the store's {summary.refingerprinted:,} articles had been fingerprinted"
+            " with other rules (other anchor settings or an older wiretrace) and were"
+            " fingerprinted again"
+        )
     if summary.realigned_for_rules:
         console.print(
             f"note: the store's {summary.realigned_for_rules:,} article pairs had been aligned"

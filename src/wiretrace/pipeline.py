@@ -114,6 +114,9 @@ class AnalyzeSummary:
     collapsed: int = 0
     mapped_pairs: int = 0
     dropped_pairs: int = 0
+    refingerprinted: int = 0
+    """Stored articles fingerprinted again because the store's fingerprints were computed with
+    other rules (other anchor settings, or an older wiretrace)."""
     realigned_for_rules: int = 0
     """Pairs aligned again because the store's pairs were aligned with other rules (other
     alignment settings, or an older wiretrace); 0 when the rules were the same."""
@@ -183,6 +186,24 @@ def _fingerprint(text: str) -> Fingerprint:
 
 def _fingerprint_chunk(texts: list[str]) -> list[Fingerprint]:
     return [_fingerprint(t) for t in texts]
+
+
+# Bumped whenever _fingerprint computes other anchors, keys, sentence spans or credits for the
+# same text and settings, so that stores of an older wiretrace are fingerprinted again.
+FINGERPRINT_RULES_VERSION = 1
+
+
+def _fingerprint_rules(settings: Settings) -> str:
+    """What decides an article's stored fingerprint: the version and the settings it reads."""
+    return json.dumps(
+        {
+            "version": FINGERPRINT_RULES_VERSION,
+            "anchors": dataclasses.asdict(_anchor_settings(settings)),
+            "stem_length": settings.align.stem_length,
+            "min_sentence_tokens": settings.align.min_sentence_tokens,
+        },
+        sort_keys=True,
+    )
 
 
 # Texts prepared during this run's ingest, by article key: the align stage (forked workers
@@ -279,6 +300,51 @@ def _pool_map(
 
 
 # --- stages --------------------------------------------------------------------------------
+
+
+def _refingerprint(
+    store: Store, settings: Settings, jobs: int, summary: AnalyzeSummary, progress: Progress | None
+) -> None:
+    """Fingerprint every stored article again when the store's fingerprints were computed with
+    other rules (other anchor settings, or an older wiretrace): new articles' anchors must be
+    comparable with the stored ones, and the results must equal a run over everything with
+    these rules. Batches commit as they go and the rules are recorded last, so a killed run
+    starts over on the next one."""
+    rules = _fingerprint_rules(settings)
+    if store.fingerprint_rules() == rules:
+        return
+    aids = [r["aid"] for r in store.article_rows()]
+    if not aids:  # a new store: nothing to redo
+        with store.transaction():
+            store.finish_fingerprints(rules)
+        return
+    pending: deque[list[int]] = deque()
+
+    def text_chunks() -> Iterator[list[str]]:
+        for chunk in _chunks(aids, _FINGERPRINT_CHUNK):
+            pending.append(chunk)
+            texts = store.texts(chunk)
+            yield [texts[aid] for aid in chunk]
+
+    done = 0
+    batch: list[tuple] = []
+    for results in _pool_map(_fingerprint_chunk, text_chunks(), jobs, settings, None):
+        chunk = pending.popleft()
+        batch.extend(
+            (aid, f.agencies, f.keys, f.sentences, f.prepared.sentences, f.document_keys)
+            for aid, f in zip(chunk, results, strict=True)
+        )
+        done += len(chunk)
+        if len(batch) >= _INGEST_BATCH:
+            with store.transaction():
+                store.set_fingerprints(batch)
+            batch = []
+        if progress:
+            progress("fingerprint", done, len(aids))
+    with store.transaction():
+        store.set_fingerprints(batch)
+        store.finish_fingerprints(rules)
+    summary.refingerprinted = len(aids)
 
 
 def _ingest(
@@ -580,6 +646,7 @@ def _analyze(
     try:
         summary = AnalyzeSummary(run=run)
         t0 = time.perf_counter()
+        _refingerprint(store, settings, jobs, summary, progress)
         _ingest(store, articles, run, settings, jobs, summary, errors, progress)
         t1 = time.perf_counter()
         rows = store.article_rows()

@@ -320,6 +320,41 @@ class Store:
             ((_blob(k, "<u8"), aid) for aid, k in rows),
         )
 
+    def fingerprint_rules(self) -> str | None:
+        """The rules (JSON) the stored articles' anchors and keys were computed with; None for
+        a store that predates this record (computed by an older wiretrace)."""
+        return self._meta("fingerprint_rules")
+
+    def set_fingerprints(
+        self,
+        rows: Iterable[tuple[int, tuple[str, ...], np.ndarray, np.ndarray, np.ndarray, np.ndarray]],
+    ) -> None:
+        """Replace the per-article results of ingest, ``(aid, agencies, anchor_keys,
+        anchor_sentences, sentence_spans, document_keys)`` (call inside a transaction)."""
+        self.conn.executemany(
+            "UPDATE articles SET agencies = ?, anchor_keys = ?, anchor_sentences = ?,"
+            " sentence_spans = ?, document_keys = ? WHERE aid = ?",
+            (
+                (
+                    json.dumps(list(agencies)),
+                    _blob(keys, "<u8"),
+                    _blob(sentences, "<i4"),
+                    _blob(spans, "<i4"),
+                    _blob(doc_keys, "<u8"),
+                    aid,
+                )
+                for aid, agencies, keys, sentences, spans, doc_keys in rows
+            ),
+        )
+
+    def finish_fingerprints(self, rules: str) -> None:
+        """Record ``rules`` as those of every stored article's fingerprints, and forget what
+        was computed from the old ones: verified near-duplicate pairs and the candidate
+        state (call inside a transaction, after :meth:`set_fingerprints` for every article)."""
+        self.conn.execute("DELETE FROM near_duplicates")
+        self.conn.execute("DELETE FROM candidate_state")
+        self._set_meta("fingerprint_rules", rules)
+
     def near_duplicate_pairs(self) -> dict[tuple[int, int], float]:
         """Every verified near-duplicate candidate pair ``(a, b)``, ``a < b``, with its Jaccard."""
         return {(a, b): j for a, b, j in self.conn.execute("SELECT * FROM near_duplicates")}
