@@ -196,6 +196,20 @@ def test_changed_alignment_settings_realign_the_store_and_say_so(tmp_path: Path)
         assert (out / name).read_bytes() == (tmp_path / "f" / name).read_bytes()
 
 
+def test_changed_anchor_settings_refingerprint_the_store_and_say_so(tmp_path: Path) -> None:
+    db = tmp_path / "wt.db"
+    other = tmp_path / "anchors.toml"
+    other.write_text("[corpus]\nanchor_bands = 8\n", encoding="utf-8")
+    first = invoke("analyze", CORPUS, "--db", db, "--settings", other, "--jobs", "1")
+    assert first.exit_code == 0, first.stderr
+    second = invoke("analyze", CORPUS, "--db", db, "--jobs", "1")
+    assert second.exit_code == 0, second.stderr
+    said = " ".join(second.stdout.split())
+    assert "13 articles had been fingerprinted with other rules" in said
+    third = invoke("analyze", CORPUS, "--db", db, "--jobs", "1")
+    assert "fingerprinted" not in third.stdout
+
+
 def test_bad_json_line_is_reported_and_skipped(tmp_path: Path) -> None:
     lines = CORPUS.read_text(encoding="utf-8").splitlines()
     bad = tmp_path / "corpus.jsonl"
