@@ -193,21 +193,21 @@ def test_articles_fingerprinted_with_other_rules_are_fingerprinted_again(
         k: v for k, v in stored_fingerprints(whole).items() if k in stored_fingerprints(db)
     }
     # Killed while fingerprinting again ...
-    real = pipeline._fingerprint_chunk
+    real = pipeline._fingerprint_stored_chunk
     calls = {"n": 0}
 
-    def dying(texts: list[str]) -> list:
+    def dying(aids: list[int]) -> list:
         calls["n"] += 1
         if calls["n"] > 1:
             raise KeyboardInterrupt
-        return real(texts)
+        return real(aids)
 
     monkeypatch.setattr(pipeline, "_FINGERPRINT_CHUNK", 2)
     monkeypatch.setattr(pipeline, "_INGEST_BATCH", 2)
-    monkeypatch.setattr(pipeline, "_fingerprint_chunk", dying)
+    monkeypatch.setattr(pipeline, "_fingerprint_stored_chunk", dying)
     with pytest.raises(KeyboardInterrupt):
         analyze(articles[7:], str(db), jobs=1)
-    monkeypatch.setattr(pipeline, "_fingerprint_chunk", real)
+    monkeypatch.setattr(pipeline, "_fingerprint_stored_chunk", real)
     # ... the next run fingerprints every stored article again and adds the rest.
     summary = analyze(articles[7:], str(db), jobs=1)
     assert summary.refingerprinted == 7
@@ -227,7 +227,7 @@ def test_a_store_without_a_fingerprint_record_is_fingerprinted_again(
         conn.execute("DELETE FROM meta WHERE key = 'fingerprint_rules'")
         conn.execute("UPDATE articles SET anchor_keys = x'', anchor_sentences = x''")
     conn.close()
-    summary = analyze(articles, str(db), jobs=1)
+    summary = analyze(articles, str(db), jobs=2)  # worker processes read the texts themselves
     assert summary.refingerprinted == len(articles)
     assert stored_fingerprints(db) == fingerprints
     assert snapshot(db) == whole

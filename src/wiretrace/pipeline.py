@@ -188,6 +188,13 @@ def _fingerprint_chunk(texts: list[str]) -> list[Fingerprint]:
     return [_fingerprint(t) for t in texts]
 
 
+def _fingerprint_stored_chunk(aids: list[int]) -> list[Fingerprint]:
+    """Fingerprints of stored articles, read through this process's own connection."""
+    marks = ",".join("?" * len(aids))
+    texts = dict(_reader().execute(f"SELECT aid, text FROM articles WHERE aid IN ({marks})", aids))
+    return [_fingerprint(texts[aid]) for aid in aids]
+
+
 # Bumped whenever _fingerprint computes other anchors, keys, sentence spans or credits for the
 # same text and settings, so that stores of an older wiretrace are fingerprinted again.
 FINGERPRINT_RULES_VERSION = 1
@@ -318,22 +325,24 @@ def _refingerprint(
         with store.transaction():
             store.finish_fingerprints(rules)
         return
-    pending: deque[list[int]] = deque()
-
-    def text_chunks() -> Iterator[list[str]]:
-        for chunk in _chunks(aids, _FINGERPRINT_CHUNK):
-            pending.append(chunk)
-            texts = store.texts(chunk)
-            yield [texts[aid] for aid in chunk]
-
+    chunks = list(_chunks(aids, _FINGERPRINT_CHUNK))
     done = 0
     batch: list[tuple] = []
-    for results in _pool_map(_fingerprint_chunk, text_chunks(), jobs, settings, None):
-        chunk = pending.popleft()
+    # The workers read the texts themselves: no text travels to them, and this process's
+    # connection stays in this thread (the pool feeds its workers from a thread of its own).
+    results_of = _pool_map(_fingerprint_stored_chunk, chunks, jobs, settings, store.path)
+    for chunk, results in zip(chunks, results_of, strict=True):
         batch.extend(
             (aid, f.agencies, f.keys, f.sentences, f.prepared.sentences, f.document_keys)
             for aid, f in zip(chunk, results, strict=True)
         )
+        # Kept for the align stage, as ingest keeps new articles: with new rules the stored
+        # pairs are often aligned again too, and preparing each text once is half the work.
+        if _preloaded_tokens[0] < _PRELOAD_TOKEN_BUDGET:
+            texts = store.texts(chunk)
+            for aid, f in zip(chunk, results, strict=True):
+                _preloaded[aid] = dataclasses.replace(f.prepared, text=texts[aid])
+                _preloaded_tokens[0] += len(f.prepared.tokens)
         done += len(chunk)
         if len(batch) >= _INGEST_BATCH:
             with store.transaction():
@@ -645,8 +654,9 @@ def _analyze(
     finished = False
     try:
         summary = AnalyzeSummary(run=run)
-        t0 = time.perf_counter()
+        t_fp = time.perf_counter()
         _refingerprint(store, settings, jobs, summary, progress)
+        t0 = time.perf_counter()
         _ingest(store, articles, run, settings, jobs, summary, errors, progress)
         t1 = time.perf_counter()
         rows = store.article_rows()
@@ -672,6 +682,7 @@ def _analyze(
             _stories(store, rows, pairs, settings, jobs, summary, progress)
         t5 = time.perf_counter()
         summary.seconds = {
+            "fingerprint again": t0 - t_fp,
             "ingest": t1 - t0,
             "near-duplicates": t_dup - t1,
             "candidates": t2 - t_dup,
