@@ -298,6 +298,7 @@ def _pool_map(
 ) -> Iterator:
     """Results of ``func`` over chunks, in order; in this process when ``jobs == 1``."""
     if jobs == 1:
+        _close_reader()  # an earlier stage's reader in this process: close it, not just drop it
         _init_worker(settings, db)
         yield from map(func, chunks)
         return
