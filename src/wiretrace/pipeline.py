@@ -1,7 +1,10 @@
 """The main job: ingest articles into a store, find reused text across them, derive results.
 
-``analyze(articles, db_path)`` runs five restartable stages, each committing what it finished:
+``analyze(articles, db_path)`` runs restartable stages, each committing what it finished:
 
+0. **fingerprint again**, only when the store's articles were fingerprinted with other rules
+   (other anchor settings, or an older wiretrace): every stored article's anchors and keys are
+   computed again, so that new articles' anchors are comparable with them.
 1. **ingest**: new articles (by id; same id with the same text is skipped, with another text
    reported) are prepared once to compute their sentence anchors, near-duplicate keys and
    agency credits, then stored together with them in batches (one transaction each). Exact
@@ -12,7 +15,8 @@
 3. **candidates**: pairs of representatives sharing enough non-boilerplate anchors, computed
    over the whole store (a pure function of the stored anchors; cheap).
 4. **align**: only pairs not aligned before are aligned (in worker processes): candidate pairs,
-   and each copy with its representative; pairs no longer wanted are dropped. Because
+   and each copy with its representative; pairs no longer wanted are dropped. The store records
+   the rules its pairs were aligned with; under other rules every pair is aligned again. Because
    alignment is a pure function of the two texts and the wanted pairs a pure function of the
    whole store, an incremental run ends in the same state as a run over everything at once.
 5. **derive**: the representatives' passages are mapped onto their copies (stored as mapped
