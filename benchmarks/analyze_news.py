@@ -1,6 +1,7 @@
 """`wiretrace analyze` on the German news corpus: full run, incremental run, scaling.
 
     python benchmarks/analyze_news.py [--jobs 2] [--replicate 1] [--hold-out 100] [--no-stories]
+                                      [--upgrade]
 
 1. Full run: all articles of ../shared/data/news-de/articles.jsonl except the last
    ``--hold-out`` ones (in file order) into a fresh store; wall time per stage (the
@@ -8,6 +9,9 @@
 2. Incremental run: the held-out articles added to that store; wall time.
 Each run happens in a new process, as each `wiretrace analyze` command does (wall time of
 ``analyze`` there, without the interpreter's start).
+With ``--upgrade`` a last run adds nothing to a store whose rule records were removed, as on
+the first run of a wiretrace whose fingerprint and alignment rules changed: every article is
+fingerprinted again and every pair aligned again.
 With ``--replicate K`` the corpus is repeated K times, each copy with new ids and light random
 edits (a few words dropped or swapped per article), to measure scaling. Peak RSS is that of this
 process and its worker processes. Skips when the corpus is absent.
@@ -20,6 +24,7 @@ import json
 import multiprocessing
 import random
 import resource
+import sqlite3
 import tempfile
 import time
 from collections.abc import Iterator
@@ -77,6 +82,9 @@ def main() -> int:
     parser.add_argument("--hold-out", type=int, default=100)
     parser.add_argument("--db", help="store path (default: a temporary file)")
     parser.add_argument(
+        "--upgrade", action="store_true", help="time a run that redoes fingerprints and pairs"
+    )
+    parser.add_argument(
         "--no-stories", action="store_true", help="reuse only: skip story clustering"
     )
     args = parser.parse_args()
@@ -117,6 +125,19 @@ def main() -> int:
             print(f"incremental: +{len(tail)} articles in {wall:.2f} s wall")
             print("   stages: " + ", ".join(f"{k} {v:.2f} s" for k, v in inc.seconds.items()))
             print(f"   newly aligned pairs {inc.aligned_now}")
+        if args.upgrade:
+            with sqlite3.connect(db) as conn:  # as a wiretrace with other rules finds it
+                conn.execute(
+                    "DELETE FROM meta WHERE key IN ('fingerprint_rules', 'alignment_rules')"
+                )
+            conn.close()
+            with ProcessPoolExecutor(1, mp_context=spawn) as pool:
+                wall, up = pool.submit(_timed_analyze, [], db, settings, args.jobs).result()
+            print(
+                f"upgrade: {up.refingerprinted:,} articles fingerprinted and"
+                f" {up.realigned_for_rules:,} pairs aligned again in {wall:.1f} s wall"
+            )
+            print("   stages: " + ", ".join(f"{k} {v:.1f} s" for k, v in up.seconds.items()))
         print(f"peak RSS {_rss_mb():.0f} MB (largest of this process and its workers)")
     return 0
 
