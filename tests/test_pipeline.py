@@ -9,7 +9,9 @@ import sqlite3
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -65,6 +67,33 @@ def snapshot(db: Path) -> dict[str, object]:
     )
     conn.close()
     return {"pairs": pairs, "stats": stats, "groups": groups}
+
+
+def dying_after_one_call(real: Callable[..., Any]) -> Callable[..., Any]:
+    """``real``, but from its second call on it raises KeyboardInterrupt (the user pressing
+    Ctrl-C in the middle of a stage)."""
+    calls = {"n": 0}
+
+    def dying(*args: Any) -> Any:
+        calls["n"] += 1
+        if calls["n"] > 1:
+            raise KeyboardInterrupt
+        return real(*args)
+
+    return dying
+
+
+def run_killed_while_aligning(
+    articles: list[Article], db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Run ``analyze`` on ``db`` and kill it after its first chunk of two alignments."""
+    real = pipeline._align_chunk
+    monkeypatch.setattr(pipeline, "_ALIGN_CHUNK", 2)
+    monkeypatch.setattr(pipeline, "_WRITE_BATCH", 2)
+    monkeypatch.setattr(pipeline, "_align_chunk", dying_after_one_call(real))
+    with pytest.raises(KeyboardInterrupt):
+        analyze(articles, str(db), jobs=1)
+    monkeypatch.setattr(pipeline, "_align_chunk", real)
 
 
 def test_incremental_runs_equal_one_run_over_everything(
@@ -147,21 +176,7 @@ def test_pairs_aligned_with_other_rules_are_aligned_again(
     analyze(articles, str(db), settings=strict, jobs=1)
     assert snapshot(db) != snapshot(whole)  # the setting matters on this corpus
     # Killed while aligning again ...
-    real = pipeline._align_chunk
-    calls = {"n": 0}
-
-    def dying(chunk: list) -> list:
-        calls["n"] += 1
-        if calls["n"] > 1:
-            raise KeyboardInterrupt
-        return real(chunk)
-
-    monkeypatch.setattr(pipeline, "_ALIGN_CHUNK", 2)
-    monkeypatch.setattr(pipeline, "_WRITE_BATCH", 2)
-    monkeypatch.setattr(pipeline, "_align_chunk", dying)
-    with pytest.raises(KeyboardInterrupt):
-        analyze(articles, str(db), jobs=1)
-    monkeypatch.setattr(pipeline, "_align_chunk", real)
+    run_killed_while_aligning(articles, db, monkeypatch)
     # ... the next run finishes the job, and then the rules are the store's own.
     analyze(articles, str(db), jobs=1)
     assert snapshot(db) == snapshot(whole)
@@ -194,17 +209,9 @@ def test_articles_fingerprinted_with_other_rules_are_fingerprinted_again(
     }
     # Killed while fingerprinting again ...
     real = pipeline._fingerprint_stored_chunk
-    calls = {"n": 0}
-
-    def dying(aids: list[int]) -> list:
-        calls["n"] += 1
-        if calls["n"] > 1:
-            raise KeyboardInterrupt
-        return real(aids)
-
     monkeypatch.setattr(pipeline, "_FINGERPRINT_CHUNK", 2)
     monkeypatch.setattr(pipeline, "_INGEST_BATCH", 2)
-    monkeypatch.setattr(pipeline, "_fingerprint_stored_chunk", dying)
+    monkeypatch.setattr(pipeline, "_fingerprint_stored_chunk", dying_after_one_call(real))
     with pytest.raises(KeyboardInterrupt):
         analyze(articles[7:], str(db), jobs=1)
     monkeypatch.setattr(pipeline, "_fingerprint_stored_chunk", real)
@@ -256,21 +263,7 @@ def test_interrupted_alignment_finishes_on_rerun(
     whole = tmp_path / "whole.db"
     analyze(articles, str(whole), jobs=1)
     db = tmp_path / "killed.db"
-    real = pipeline._align_chunk
-    calls = {"n": 0}
-
-    def dying(chunk: list) -> list:
-        calls["n"] += 1
-        if calls["n"] > 1:
-            raise KeyboardInterrupt  # the user pressed Ctrl-C during alignment
-        return real(chunk)
-
-    monkeypatch.setattr(pipeline, "_ALIGN_CHUNK", 2)
-    monkeypatch.setattr(pipeline, "_WRITE_BATCH", 2)
-    monkeypatch.setattr(pipeline, "_align_chunk", dying)
-    with pytest.raises(KeyboardInterrupt):
-        analyze(articles, str(db), jobs=1)
-    monkeypatch.setattr(pipeline, "_align_chunk", real)
+    run_killed_while_aligning(articles, db, monkeypatch)
     conn = sqlite3.connect(db)
     stored_articles = conn.execute("SELECT count(*) FROM articles").fetchone()[0]
     stored_pairs = conn.execute("SELECT count(*) FROM pairs").fetchone()[0]

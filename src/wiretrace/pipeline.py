@@ -227,6 +227,14 @@ _PRELOAD_TOKEN_BUDGET = 30_000_000
 _shingles_now: dict[int, np.ndarray] = {}
 
 
+def _preload(aid: int, slim: PreparedText, text: str) -> None:
+    """Keep an article prepared in this run (``slim``, without its text) for the align stage,
+    while the token budget lasts."""
+    if _preloaded_tokens[0] < _PRELOAD_TOKEN_BUDGET:
+        _preloaded[aid] = dataclasses.replace(slim, text=text)
+        _preloaded_tokens[0] += len(slim.tokens)
+
+
 @lru_cache(maxsize=2048)
 def _prepared_from_store(aid: int) -> PreparedText:
     assert _settings is not None
@@ -346,8 +354,7 @@ def _refingerprint(
         if _preloaded_tokens[0] < _PRELOAD_TOKEN_BUDGET:
             texts = store.texts(chunk)
             for aid, f in zip(chunk, results, strict=True):
-                _preloaded[aid] = dataclasses.replace(f.prepared, text=texts[aid])
-                _preloaded_tokens[0] += len(f.prepared.tokens)
+                _preload(aid, f.prepared, texts[aid])
         done += len(chunk)
         if len(batch) >= _INGEST_BATCH:
             with store.transaction():
@@ -432,9 +439,7 @@ def _ingest(
                 first_aid, last_aid = first_aid or aid, aid
                 known_hashes.setdefault(h, aid)
                 _shingles_now[aid] = f.shingles
-                if _preloaded_tokens[0] < _PRELOAD_TOKEN_BUDGET:
-                    _preloaded[aid] = dataclasses.replace(f.prepared, text=article.text)
-                    _preloaded_tokens[0] += len(f.prepared.tokens)
+                _preload(aid, f.prepared, article.text)
             in_tx += len(chunk)
             done += len(chunk)
             if in_tx >= _INGEST_BATCH:
