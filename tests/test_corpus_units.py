@@ -246,7 +246,7 @@ def test_missing_store_is_not_created_when_reading(tmp_path: Path) -> None:
 def test_store_records_its_schema(tmp_path: Path) -> None:
     Store.open(tmp_path / "w.db").close()
     meta = dict(sqlite3.connect(tmp_path / "w.db").execute("SELECT key, value FROM meta"))
-    assert meta["application"] == "wiretrace" and meta["schema_version"] == "5"
+    assert meta["application"] == "wiretrace" and meta["schema_version"] == "6"
 
 
 def test_a_ticker_copying_two_stories_does_not_chain_them_into_one_group() -> None:

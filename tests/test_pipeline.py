@@ -37,12 +37,14 @@ def snapshot(db: Path) -> dict[str, object]:
     conn = sqlite3.connect(db)
     ids = dict(conn.execute("SELECT aid, id FROM articles"))
     pairs = []
-    for a, b, passages, mapped in conn.execute("SELECT a, b, passages, mapped FROM pairs"):
+    for a, b, shared, passages, mapped in conn.execute(
+        "SELECT a, b, shared_anchors, passages, mapped FROM pairs"
+    ):
         rows = json.loads(passages)
         if ids[a] > ids[b]:  # orient by article id, as insertion order may differ
             a, b = b, a
             rows = sorted([b0, b1, a0, a1, sim] for a0, a1, b0, b1, sim in rows)
-        pairs.append((ids[a], ids[b], rows, mapped))
+        pairs.append((ids[a], ids[b], shared, rows, mapped))
     pairs.sort()
     stats = sorted(
         (
@@ -223,6 +225,45 @@ def test_articles_fingerprinted_with_other_rules_are_fingerprinted_again(
     assert analyze(articles, str(db), jobs=1).refingerprinted == 0
 
 
+def test_a_killed_refingerprint_then_a_run_under_the_old_rules_ends_as_a_fresh_run(
+    articles: list[Article], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The user tries other anchor settings, stops the run, and goes back to the defaults.
+    whole = tmp_path / "whole.db"
+    analyze(articles, str(whole), jobs=1)
+    db = tmp_path / "w.db"
+    analyze(articles[:4], str(db), jobs=1)
+    other = Settings().with_overrides({"corpus": {"anchor_bands": 8, "anchor_min_stems": 6}})
+    real = pipeline._fingerprint_stored_chunk
+    monkeypatch.setattr(pipeline, "_FINGERPRINT_CHUNK", 2)
+    monkeypatch.setattr(pipeline, "_INGEST_BATCH", 2)
+    monkeypatch.setattr(pipeline, "_fingerprint_stored_chunk", dying_after_one_call(real))
+    with pytest.raises(KeyboardInterrupt):
+        analyze(articles[4:], str(db), settings=other, jobs=1)
+    monkeypatch.setattr(pipeline, "_fingerprint_stored_chunk", real)
+    assert analyze(articles[4:], str(db), jobs=1).refingerprinted == 4
+    assert stored_fingerprints(db) == stored_fingerprints(whole)
+    assert snapshot(db) == snapshot(whole)
+
+
+def test_a_version_5_store_gets_its_rules_records_dropped_and_everything_redone(
+    articles: list[Article], tmp_path: Path
+) -> None:
+    # An older wiretrace (schema 5) may have added articles and pairs under its own rules to
+    # a store that holds this version's records: the upgrade to schema 6 drops the records.
+    db = tmp_path / "w.db"
+    analyze(articles, str(db), jobs=1)
+    whole = snapshot(db)
+    conn = sqlite3.connect(db)
+    with conn:
+        conn.execute("UPDATE meta SET value = '5' WHERE key = 'schema_version'")
+        conn.execute("UPDATE pairs SET passages = '[]'")
+    conn.close()
+    summary = analyze(articles, str(db), jobs=1)
+    assert summary.refingerprinted == len(articles)
+    assert snapshot(db) == whole
+
+
 def test_a_store_without_a_fingerprint_record_is_fingerprinted_again(
     articles: list[Article], tmp_path: Path
 ) -> None:
@@ -255,6 +296,44 @@ def test_pairs_from_before_the_rules_were_recorded_are_aligned_again(
     summary = analyze(articles, str(db), jobs=1)
     assert summary.realigned_for_rules == summary.aligned_now > 0
     assert snapshot(db) == whole
+
+
+# Fictional: a council report that two outlets print, and two more items that repeat its first
+# sentence only.
+_COUNCIL = [
+    "Der Stadtrat von Unterweiler hat am Donnerstag mit knapper Mehrheit den neuen Haushalt "
+    "beschlossen, der erstmals seit zehn Jahren ohne neue Schulden auskommt.",
+    "Kämmerin Petra Lindqvist verwies auf gestiegene Gewerbesteuereinnahmen und einen strengen "
+    "Sparkurs bei der Verwaltung, den alle Fachbereiche mittragen müssten.",
+    "Die Opposition kritisierte vor allem die Kürzungen bei Bibliotheken, Jugendzentren und dem "
+    "städtischen Schwimmbad, das künftig im Winter geschlossen bleiben soll.",
+]
+
+
+def test_a_pair_whose_anchor_count_changes_gets_the_count_of_a_run_over_everything(
+    tmp_path: Path,
+) -> None:
+    # The first sentence's anchors become too common (max_df) once two more articles print it:
+    # the stored pair's count must drop as in one run over all four articles.
+    a = Article(id="rat-a", text=" ".join(_COUNCIL) + " Weitere Berichte folgen am Abend.")
+    b = Article(id="rat-b", text="Aus dem Rathaus: " + " ".join(_COUNCIL))
+    others = [
+        Article(
+            id=f"rat-{x}",
+            text=_COUNCIL[0] + f" Eine Meldung von {x} über den Wochenmarkt "
+            "und das Wetter am Wochenende in der ganzen Region.",
+        )
+        for x in ("c", "d")
+    ]
+    settings = Settings().with_overrides({"corpus": {"max_df": 3}})
+    whole = tmp_path / "whole.db"
+    analyze([a, b, *others], str(whole), settings=settings, jobs=1)
+    db = tmp_path / "w.db"
+    analyze([a, b], str(db), settings=settings, jobs=1)
+    before = snapshot(db)["pairs"]
+    analyze(others, str(db), settings=settings, jobs=1)
+    assert before[0][2] > snapshot(whole)["pairs"][0][2]  # the count did change
+    assert snapshot(db) == snapshot(whole)
 
 
 def test_interrupted_alignment_finishes_on_rerun(

@@ -998,7 +998,9 @@ def serve(
         typer.Option(
             "--settings",
             help="TOML file overriding settings of the compare views and POST /api/compare"
-            " (\\[align], \\[same_story] tables; e.g. embeddings = false for speed).",
+            " (\\[align], \\[same_story] tables; e.g. embeddings = false for speed), and of"
+            " POST /api/articles: give the store's own \\[align] and \\[corpus] settings, or"
+            " the first POST redoes the store under the server's.",
         ),
     ] = None,
     workers: Annotated[

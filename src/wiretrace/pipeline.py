@@ -155,8 +155,9 @@ def _init_worker(settings: Settings, db_path: str | None) -> None:
 @dataclass(frozen=True, slots=True)
 class Fingerprint:
     """What ingest computes per text: sentence anchors (keys, sentence of each key), the
-    prepared text (without the text itself, its word list, stems and content flags, which
-    alignment does not read), agency credits, the shingle set and its near-duplicate
+    prepared text (without its word list, stems and content flags, which alignment does not
+    read, and without the text itself, which the caller has and must put back before
+    aligning: see ``_preload``), agency credits, the shingle set and its near-duplicate
     document keys."""
 
     keys: np.ndarray
@@ -328,8 +329,9 @@ def _refingerprint(
     """Fingerprint every stored article again when the store's fingerprints were computed with
     other rules (other anchor settings, or an older wiretrace): new articles' anchors must be
     comparable with the stored ones, and the results must equal a run over everything with
-    these rules. Batches commit as they go and the rules are recorded last, so a killed run
-    starts over on the next one."""
+    these rules. The old rules record goes first, with everything computed from the old
+    fingerprints; batches commit as they go and the new rules are recorded last, so a run
+    killed halfway leaves a store that the next run, under any rules, fingerprints again."""
     rules = _fingerprint_rules(settings)
     if store.fingerprint_rules() == rules:
         return
@@ -338,6 +340,10 @@ def _refingerprint(
         with store.transaction():
             store.finish_fingerprints(rules)
         return
+    # Pairs go too: a pair's anchor count, and so the path its alignment took, come from the
+    # fingerprints; the align stage aligns every wanted pair again.
+    with store.transaction():
+        store.begin_fingerprints()
     chunks = list(_chunks(aids, _FINGERPRINT_CHUNK))
     done = 0
     batch: list[tuple] = []
@@ -355,6 +361,8 @@ def _refingerprint(
             texts = store.texts(chunk)
             for aid, f in zip(chunk, results, strict=True):
                 _preload(aid, f.prepared, texts[aid])
+        # The near-duplicate check verifies every stored pair again: keep the shingle sets.
+        _shingles_now.update((aid, f.shingles) for aid, f in zip(chunk, results, strict=True))
         done += len(chunk)
         if len(batch) >= _INGEST_BATCH:
             with store.transaction():
@@ -738,15 +746,17 @@ def _align(
     articles of the pairs aligned or dropped, or None when every pair was aligned again
     because the store's pairs were aligned with other rules (then everything is dirty)."""
     rules = _alignment_rules(settings)
-    everything = False
-    if store.alignment_rules() != rules:
+    previous = store.alignment_rules()
+    everything = previous != rules
+    # Results to redo: pairs of other rules, or of a store from before the rules record.
+    redo = everything and (previous is not None or store.has_pairs())
+    if everything:
         # Pairs aligned with other rules are not what this run would align: an incremental
         # run must end where a run over everything with these rules ends. Forgetting them and
         # recording the rules in one transaction keeps a killed run resumable: the next run
         # sees these rules and aligns whatever is still missing.
         with store.transaction():
-            summary.realigned_for_rules = store.realign_all(rules)
-        everything = summary.realigned_for_rules > 0
+            store.realign_all(rules)
     wanted = {
         (int(a), int(b)): int(s) for (a, b), s in zip(pairs.tolist(), shared.tolist(), strict=True)
     }
@@ -756,22 +766,45 @@ def _align(
         wanted.setdefault(pair, 0)
     stored = store.pair_keys()
     stale = sorted(stored.keys() - wanted.keys())
-    todo = sorted(p for p in wanted if p not in stored or (p in with_blocks and not stored[p]))
-    if stale:
-        with store.transaction():
-            store.delete_pairs(stale)
-    summary.dropped_pairs = len(stale)
     ids = {r["aid"]: r["id"] for r in rows}
     key_counts = np.bincount(anchor_aids, minlength=max(ids) + 1) if len(anchor_aids) else None
 
-    def near_copy(a: int, b: int) -> bool:
+    def near_copy(a: int, b: int, shared: int) -> bool:
         if key_counts is None:
             return False
         most = max(int(key_counts[a]), int(key_counts[b]))
-        return most > 0 and wanted[(a, b)] >= settings.corpus.near_copy_share * most
+        return most > 0 and shared >= settings.corpus.near_copy_share * most
+
+    todo = []
+    recount = []  # kept pairs whose anchor count changed (a key became boilerplate, say)
+    for p, shared in wanted.items():
+        if p not in stored or (p in with_blocks and not stored[p][0]):
+            todo.append(p)
+        elif stored[p][1] != shared:
+            # The count picks the alignment path (near-copy first or not); a pair whose path
+            # changes is aligned again, as a run over everything would align it. Stored
+            # fingerprints never change under stored pairs (fingerprinting again drops them),
+            # so the article key counts are those the pair was aligned with.
+            if near_copy(*p, stored[p][1]) != near_copy(*p, shared):
+                todo.append(p)
+            else:
+                recount.append((*p, shared))
+    todo.sort()
+    if stale or recount:
+        with store.transaction():
+            store.delete_pairs(stale)
+            store.set_shared_anchors(recount)
+    summary.dropped_pairs = len(stale)
 
     tasks = [
-        (a, b, wanted[(a, b)], ids[a] > ids[b], near_copy(a, b), (a, b) in with_blocks)
+        (
+            a,
+            b,
+            wanted[(a, b)],
+            ids[a] > ids[b],
+            near_copy(a, b, wanted[(a, b)]),
+            (a, b) in with_blocks,
+        )
         for a, b in _by_component(todo)
     ]
     done = 0
@@ -790,8 +823,12 @@ def _align(
             store.put_pairs(buffer)
     summary.aligned_now = len(tasks)
     if everything:
+        summary.realigned_for_rules = len(tasks) if redo else 0
         return None
-    return {x for pair in stale for x in pair} | {x for a, b, *_ in tasks for x in (a, b)}
+    recounted = {x for a, b, _ in recount for x in (a, b)}
+    return (
+        {x for pair in stale for x in pair} | {x for a, b, *_ in tasks for x in (a, b)} | recounted
+    )
 
 
 def _alignment_rules(settings: Settings) -> str:

@@ -36,7 +36,8 @@ class AlignSettings:
     either side (code points) are dropped as coincidences, and so are passages whose two sides
     share fewer than ``min_shared_bigrams`` distinct two-word sequences (normalised words), or
     whose token similarity is below ``phrasing_similarity`` while their distinct shared two-word
-    sequences, not counting those of two names or numbers, number less than ``min_phrasing``
+    sequences, not counting those of two words starting with a capital letter or a digit
+    (names and figures), number less than ``min_phrasing``
     times the words of the shorter side: such sides state the same facts in their own words,
     they do not reuse text. ``stem_length`` is the prefix length
     (characters) used as a language-independent stem.

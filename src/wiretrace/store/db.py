@@ -347,12 +347,20 @@ class Store:
             ),
         )
 
-    def finish_fingerprints(self, rules: str) -> None:
-        """Record ``rules`` as those of every stored article's fingerprints, and forget what
-        was computed from the old ones: verified near-duplicate pairs and the candidate
-        state (call inside a transaction, after :meth:`set_fingerprints` for every article)."""
+    def begin_fingerprints(self) -> None:
+        """Before fingerprinting every stored article again: forget the rules record and
+        everything computed from the old fingerprints (verified near-duplicate pairs, the
+        candidate state, every pair and its rules record), so that a run killed halfway leaves
+        a store that any next run, whatever its rules, fingerprints and aligns again (call
+        inside a transaction, before the first :meth:`set_fingerprints`)."""
         self.conn.execute("DELETE FROM near_duplicates")
         self.conn.execute("DELETE FROM candidate_state")
+        self.conn.execute("DELETE FROM pairs")
+        self.conn.execute("DELETE FROM meta WHERE key IN ('fingerprint_rules', 'alignment_rules')")
+
+    def finish_fingerprints(self, rules: str) -> None:
+        """Record ``rules`` as those of every stored article's fingerprints (call inside a
+        transaction, after :meth:`set_fingerprints` for every article)."""
         self._set_meta("fingerprint_rules", rules)
 
     def near_duplicate_pairs(self) -> dict[tuple[int, int], float]:
@@ -449,14 +457,23 @@ class Store:
 
     # --- pairs ---------------------------------------------------------------------------
 
-    def pair_keys(self) -> dict[tuple[int, int], bool]:
-        """Aligned (not mapped) pairs, each with whether it keeps the blocks of equal words."""
+    def pair_keys(self) -> dict[tuple[int, int], tuple[bool, int]]:
+        """Aligned (not mapped) pairs, each with whether it keeps the blocks of equal words
+        and its shared anchor count."""
         return {
-            (a, b): has_blocks
-            for a, b, has_blocks in self.conn.execute(
-                "SELECT a, b, blocks IS NOT NULL FROM pairs WHERE mapped = 0"
+            (a, b): (bool(has_blocks), shared)
+            for a, b, has_blocks, shared in self.conn.execute(
+                "SELECT a, b, blocks IS NOT NULL, shared_anchors FROM pairs WHERE mapped = 0"
             )
         }
+
+    def set_shared_anchors(self, rows: Iterable[tuple[int, int, int]]) -> None:
+        """Set the shared anchor count of aligned pairs ``(a, b, shared)`` (call inside a
+        transaction)."""
+        self.conn.executemany(
+            "UPDATE pairs SET shared_anchors = ? WHERE a = ? AND b = ? AND mapped = 0",
+            ((shared, a, b) for a, b, shared in rows),
+        )
 
     def delete_pairs(self, keys: Iterable[tuple[int, int]]) -> None:
         self.conn.executemany("DELETE FROM pairs WHERE a = ? AND b = ?", list(keys))
@@ -466,13 +483,14 @@ class Store:
         predate this record (aligned by an older wiretrace)."""
         return self._meta("alignment_rules")
 
-    def realign_all(self, rules: str) -> int:
+    def has_pairs(self) -> bool:
+        return self.conn.execute("SELECT 1 FROM pairs LIMIT 1").fetchone() is not None
+
+    def realign_all(self, rules: str) -> None:
         """Forget every pair (aligned and mapped) and record ``rules`` as those of the pairs
-        to come; returns how many aligned pairs were dropped (call inside a transaction)."""
-        (dropped,) = self.conn.execute("SELECT count(*) FROM pairs WHERE mapped = 0").fetchone()
+        to come (call inside a transaction)."""
         self.conn.execute("DELETE FROM pairs")
         self._set_meta("alignment_rules", rules)
-        return int(dropped)
 
     def put_pairs(self, rows: Iterable[tuple[int, int, int, str, bytes | None]]) -> None:
         """Insert or replace aligned ``(a, b, shared_anchors, passages_json, blocks)`` rows,

@@ -9,7 +9,7 @@ knows was written by a newer wiretrace and is refused without being touched.
 from __future__ import annotations
 
 APPLICATION = "wiretrace"
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 # Version 1: articles with their anchors, aligned pairs, runs, and the derived tables that each
 # run rebuilds from articles and pairs (article_stats, groups, group_members).
@@ -158,7 +158,16 @@ _V5 = """
 DROP TRIGGER articles_fts_insert;
 """
 
+# Version 6: ``meta`` keys ``fingerprint_rules`` and ``alignment_rules`` record the rules the
+# stored anchors and pairs were computed with; a run under other rules redoes them (see
+# ``pipeline``). The version is raised so that an older wiretrace, which would add articles and
+# pairs under its own rules without touching the records, refuses such a store. Records written
+# into a version-5 store are dropped: an older wiretrace may have written to it since.
+_V6 = """
+DELETE FROM meta WHERE key IN ('fingerprint_rules', 'alignment_rules');
+"""
+
 # MIGRATIONS[n] turns version n - 1 into version n; a new store runs them all. Statements are
 # separated by ";" (a trigger's body, which holds ";" itself, runs as one statement: see
 # Store._migrate).
-MIGRATIONS: dict[int, str] = {1: _V1, 2: _V2, 3: _V3, 4: _V4, 5: _V5}
+MIGRATIONS: dict[int, str] = {1: _V1, 2: _V2, 3: _V3, 4: _V4, 5: _V5, 6: _V6}

@@ -272,6 +272,8 @@ def create_app(
             "exact_duplicates": summary.exact_duplicates,
             "skipped": summary.skipped,
             "articles": summary.articles,
+            "refingerprinted": summary.refingerprinted,
+            "realigned_for_rules": summary.realigned_for_rules,
             "problems": problems,
         }
 
