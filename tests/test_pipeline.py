@@ -277,6 +277,7 @@ def test_a_store_without_a_fingerprint_record_is_fingerprinted_again(
     conn.close()
     summary = analyze(articles, str(db), jobs=2)  # worker processes read the texts themselves
     assert summary.refingerprinted == len(articles)
+    assert summary.realigned_for_rules == summary.aligned_now > 0  # every pair was redone
     assert stored_fingerprints(db) == fingerprints
     assert snapshot(db) == whole
 
@@ -334,6 +335,30 @@ def test_a_pair_whose_anchor_count_changes_gets_the_count_of_a_run_over_everythi
     analyze(others, str(db), settings=settings, jobs=1)
     assert before[0][2] > snapshot(whole)["pairs"][0][2]  # the count did change
     assert snapshot(db) == snapshot(whole)
+
+
+def test_an_article_that_stops_being_a_copy_is_aligned_as_a_fresh_run_aligns_it(
+    articles: list[Article], tmp_path: Path
+) -> None:
+    # A version of a bundled article with five words replaced is a copy of it at the default
+    # collapse_jaccard 0.9 (aligned by the whole-text pass), and no copy at 0.97. Found by a
+    # reviewer's fuzzer: the stored copy pair kept its whole-text passage.
+    source = next(a for a in articles if a.id == "flood-landeswelle")
+    words = source.text.split(" ")
+    version = Article(
+        id="flood-landeswelle-v",
+        outlet="other",
+        published=source.published,
+        text=" ".join([*words[:348], "Anmerkung der Redaktion zu einem", *words[353:]]),
+    )
+    first = Settings().with_overrides({"corpus": {"near_copy_share": 1.0}})
+    then = Settings().with_overrides({"corpus": {"near_copy_share": 1.0, "collapse_jaccard": 0.97}})
+    fresh = tmp_path / "fresh.db"
+    analyze([source, version], str(fresh), settings=then, jobs=1)
+    db = tmp_path / "w.db"
+    assert analyze([source, version], str(db), settings=first, jobs=1).collapsed == 1
+    assert analyze([source, version], str(db), settings=then, jobs=1).collapsed == 0
+    assert snapshot(db) == snapshot(fresh)
 
 
 def test_interrupted_alignment_finishes_on_rerun(

@@ -675,6 +675,7 @@ def _analyze(
         t_fp = time.perf_counter()
         _refingerprint(store, settings, jobs, summary, progress)
         t0 = time.perf_counter()
+        first_new = store.max_aid() + 1  # keys only grow: articles are never deleted
         _ingest(store, articles, run, settings, jobs, summary, errors, progress)
         t1 = time.perf_counter()
         rows = store.article_rows()
@@ -687,7 +688,17 @@ def _analyze(
         summary.candidates = len(cands.pairs)
         t2 = time.perf_counter()
         realigned = _align(
-            store, rows, aids, cands.pairs, cands.shared, copies, settings, jobs, summary, progress
+            store,
+            rows,
+            aids,
+            cands.pairs,
+            cands.shared,
+            copies,
+            settings,
+            jobs,
+            summary,
+            progress,
+            first_new,
         )
         t3 = time.perf_counter()
         digest, spans, redone = _boilerplate_spans(
@@ -741,15 +752,17 @@ def _align(
     jobs: int,
     summary: AnalyzeSummary,
     progress: Progress | None,
+    first_new: int,
 ) -> set[int] | None:
     """Align the wanted pairs not aligned before, drop those no longer wanted; returns the
     articles of the pairs aligned or dropped, or None when every pair was aligned again
-    because the store's pairs were aligned with other rules (then everything is dirty)."""
+    because the store's pairs were aligned with other rules (then everything is dirty).
+    Articles added by this run have keys from ``first_new`` on."""
     rules = _alignment_rules(settings)
     previous = store.alignment_rules()
     everything = previous != rules
     # Results to redo: pairs of other rules, or of a store from before the rules record.
-    redo = everything and (previous is not None or store.has_pairs())
+    redo = everything and (previous is not None or store.has_pairs() or summary.refingerprinted > 0)
     if everything:
         # Pairs aligned with other rules are not what this run would align: an incremental
         # run must end where a run over everything with these rules ends. Forgetting them and
@@ -778,17 +791,19 @@ def _align(
     todo = []
     recount = []  # kept pairs whose anchor count changed (a key became boilerplate, say)
     for p, shared in wanted.items():
-        if p not in stored or (p in with_blocks and not stored[p][0]):
+        if p not in stored:
             todo.append(p)
-        elif stored[p][1] != shared:
-            # The count picks the alignment path (near-copy first or not); a pair whose path
-            # changes is aligned again, as a run over everything would align it. Stored
-            # fingerprints never change under stored pairs (fingerprinting again drops them),
-            # so the article key counts are those the pair was aligned with.
-            if near_copy(*p, stored[p][1]) != near_copy(*p, shared):
-                todo.append(p)
-            else:
-                recount.append((*p, shared))
+            continue
+        # How a pair is aligned: as a copy of its representative (whole-text pass first, runs
+        # of equal words kept), and whether its anchor count sends it down the near-copy path
+        # first. A stored pair aligned otherwise than a run over everything would align it now
+        # is aligned again. Stored fingerprints never change under stored pairs (fingerprinting
+        # again drops them), so the key counts are those the pair was aligned with.
+        had_blocks, counted = stored[p]
+        if (had_blocks, near_copy(*p, counted)) != (p in with_blocks, near_copy(*p, shared)):
+            todo.append(p)
+        elif counted != shared:
+            recount.append((*p, shared))
     todo.sort()
     if stale or recount:
         with store.transaction():
@@ -823,7 +838,8 @@ def _align(
             store.put_pairs(buffer)
     summary.aligned_now = len(tasks)
     if everything:
-        summary.realigned_for_rules = len(tasks) if redo else 0
+        if redo:  # pairs of articles stored before this run, aligned now under these rules
+            summary.realigned_for_rules = sum(a < first_new and b < first_new for a, b in todo)
         return None
     recounted = {x for a, b, _ in recount for x in (a, b)}
     return (

@@ -293,6 +293,10 @@ class Store:
             (first_aid, last_aid),
         )
 
+    def max_aid(self) -> int:
+        """The largest article key (0 for an empty store)."""
+        return int(self.conn.execute("SELECT coalesce(max(aid), 0) FROM articles").fetchone()[0])
+
     def article_count(self) -> int:
         return int(self.conn.execute("SELECT count(*) FROM articles").fetchone()[0])
 
