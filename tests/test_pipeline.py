@@ -98,6 +98,15 @@ def run_killed_while_aligning(
     monkeypatch.setattr(pipeline, "_align_chunk", real)
 
 
+def tamper(db: Path, *statements: str) -> None:
+    """Change a store behind wiretrace's back (as an older version left it), in one transaction."""
+    conn = sqlite3.connect(db)
+    with conn:
+        for statement in statements:
+            conn.execute(statement)
+    conn.close()
+
+
 def test_incremental_runs_equal_one_run_over_everything(
     articles: list[Article], tmp_path: Path
 ) -> None:
@@ -254,11 +263,11 @@ def test_a_version_5_store_gets_its_rules_records_dropped_and_everything_redone(
     db = tmp_path / "w.db"
     analyze(articles, str(db), jobs=1)
     whole = snapshot(db)
-    conn = sqlite3.connect(db)
-    with conn:
-        conn.execute("UPDATE meta SET value = '5' WHERE key = 'schema_version'")
-        conn.execute("UPDATE pairs SET passages = '[]'")
-    conn.close()
+    tamper(
+        db,
+        "UPDATE meta SET value = '5' WHERE key = 'schema_version'",
+        "UPDATE pairs SET passages = '[]'",
+    )
     summary = analyze(articles, str(db), jobs=1)
     assert summary.refingerprinted == len(articles)
     assert snapshot(db) == whole
@@ -270,11 +279,11 @@ def test_a_store_without_a_fingerprint_record_is_fingerprinted_again(
     db = tmp_path / "w.db"
     analyze(articles, str(db), jobs=1)
     whole, fingerprints = snapshot(db), stored_fingerprints(db)
-    conn = sqlite3.connect(db)  # as an older wiretrace left it, with other keys
-    with conn:
-        conn.execute("DELETE FROM meta WHERE key = 'fingerprint_rules'")
-        conn.execute("UPDATE articles SET anchor_keys = x'', anchor_sentences = x''")
-    conn.close()
+    tamper(  # as an older wiretrace left it, with other keys
+        db,
+        "DELETE FROM meta WHERE key = 'fingerprint_rules'",
+        "UPDATE articles SET anchor_keys = x'', anchor_sentences = x''",
+    )
     summary = analyze(articles, str(db), jobs=2)  # worker processes read the texts themselves
     assert summary.refingerprinted == len(articles)
     assert summary.realigned_for_rules == summary.aligned_now > 0  # every pair was redone
@@ -289,11 +298,7 @@ def test_pairs_from_before_the_rules_were_recorded_are_aligned_again(
     analyze(articles, str(db), jobs=1)
     whole = snapshot(db)
     # As an older wiretrace left it: no record of the rules, and other passages.
-    conn = sqlite3.connect(db)
-    with conn:
-        conn.execute("DELETE FROM meta WHERE key = 'alignment_rules'")
-        conn.execute("UPDATE pairs SET passages = '[]'")
-    conn.close()
+    tamper(db, "DELETE FROM meta WHERE key = 'alignment_rules'", "UPDATE pairs SET passages = '[]'")
     summary = analyze(articles, str(db), jobs=1)
     assert summary.realigned_for_rules == summary.aligned_now > 0
     assert snapshot(db) == whole
