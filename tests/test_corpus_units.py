@@ -249,6 +249,25 @@ def test_store_records_its_schema(tmp_path: Path) -> None:
     assert meta["application"] == "wiretrace" and meta["schema_version"] == "6"
 
 
+def test_a_store_one_rules_record_behind_can_be_read_without_an_upgrade(tmp_path: Path) -> None:
+    # Schema 6 only added the rules records: a schema-5 store is still readable as it is (for
+    # export or a read-only server), while a store missing tables needs a writable upgrade.
+    Store.open(tmp_path / "w.db").close()
+    for version, readable in (("5", True), ("4", False)):
+        with sqlite3.connect(tmp_path / "w.db") as conn:
+            conn.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (version,))
+        conn.close()
+        if readable:
+            Store.open(tmp_path / "w.db", read_only=True).close()
+        else:
+            with pytest.raises(StoreError, match="needs an upgrade"):
+                Store.open(tmp_path / "w.db", read_only=True)
+    version_now = sqlite3.connect(tmp_path / "w.db").execute(
+        "SELECT value FROM meta WHERE key = 'schema_version'"
+    )
+    assert version_now.fetchone() == ("4",)  # reading touched nothing
+
+
 def test_a_ticker_copying_two_stories_does_not_chain_them_into_one_group() -> None:
     infos = [
         ArticleInfo(1, "story-a", "A", "2025-01-09T08:00:00", 600),

@@ -22,7 +22,7 @@ import numpy as np
 from wiretrace import __version__
 from wiretrace.errors import StoreError
 from wiretrace.model import Article
-from wiretrace.store.schema import APPLICATION, MIGRATIONS, SCHEMA_VERSION
+from wiretrace.store.schema import APPLICATION, MIGRATIONS, READS_UNCHANGED, SCHEMA_VERSION
 
 
 def _newer(where: str, version: int) -> StoreError:
@@ -150,7 +150,7 @@ class Store:
             conn.execute("PRAGMA foreign_keys=ON")
             if version < SCHEMA_VERSION:
                 store._migrate(version)
-        elif version < SCHEMA_VERSION:
+        elif not READS_UNCHANGED.issuperset(range(version + 1, SCHEMA_VERSION + 1)):
             conn.close()
             raise StoreError(f"{where}: store schema {version} needs an upgrade; open it writable")
         return store

@@ -167,6 +167,10 @@ _V6 = """
 DELETE FROM meta WHERE key IN ('fingerprint_rules', 'alignment_rules');
 """
 
+# Versions whose migration changes nothing that reading needs: a store one or more of them
+# behind can still be opened read-only (exported, served read-only) without an upgrade.
+READS_UNCHANGED = frozenset({6})
+
 # MIGRATIONS[n] turns version n - 1 into version n; a new store runs them all. Statements are
 # separated by ";" (a trigger's body, which holds ";" itself, runs as one statement: see
 # Store._migrate).
