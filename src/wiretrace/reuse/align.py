@@ -69,45 +69,52 @@ def _token_similarity(ia: np.ndarray, ib: np.ndarray) -> float:
     return float(Indel.normalized_similarity(ia.tolist(), ib.tolist()))
 
 
-def _shared_bigrams(ia: np.ndarray, ib: np.ndarray) -> int:
-    """How many distinct two-word sequences (of normalised token ids) occur in both."""
-    if len(ia) < 2 or len(ib) < 2:
-        return 0
-    return int(np.intersect1d(_bigram_keys(ia), _bigram_keys(ib)).size)
+@dataclass(frozen=True, slots=True)
+class _SpanWords:
+    """The words inside a character span of a prepared text: their normalised ids and the
+    keys of their two-word sequences (see :func:`_bigram_keys`)."""
+
+    text: PreparedText
+    first: int  # token index of the first word
+    ids: np.ndarray
+    bigrams: np.ndarray
+
+    @classmethod
+    def of(cls, p: PreparedText, span: Span) -> _SpanWords:
+        t0, t1 = token_range(p.tokens, span.start, span.end)
+        ids = p.tokens.ids[t0:t1]
+        return cls(p, t0, ids, _bigram_keys(ids))
+
+    def fact_bigrams(self) -> np.ndarray:
+        """Per two-word sequence, whether both its words are facts here: they start with a
+        capital letter or a digit (names and figures)."""
+        text, starts = self.text.text, self.text.tokens.starts
+        fact = np.fromiter(
+            (
+                text[s].isupper() or text[s].isdigit()
+                for s in starts[self.first : self.first + len(self.ids)].tolist()
+            ),
+            dtype=bool,
+            count=len(self.ids),
+        )
+        return fact[:-1] & fact[1:]
 
 
-def _shared_phrasing(p: PreparedText, span_a: Span, q: PreparedText, span_b: Span) -> int:
-    """Distinct two-word sequences the two spans share, not counting those made only of names
-    and numbers: a sequence counts unless both its words start with a capital letter or a digit
-    wherever it occurs on both sides ("Landesamt Nord", "4.180 Wohnungen" at a sentence start
-    are facts two reports share without copying; "meldete am" is phrasing)."""
-    keys_a, facts_a = _bigrams_with_fact_flags(p, span_a)
-    keys_b, facts_b = _bigrams_with_fact_flags(q, span_b)
-    shared = np.intersect1d(keys_a, keys_b)
+def _shared_phrasing(a: _SpanWords, b: _SpanWords, shared: np.ndarray) -> int:
+    """How many of the two-word sequences ``shared`` by both sides are phrasing, not facts: a
+    sequence counts unless both its words start with a capital letter or a digit wherever it
+    occurs on both sides ("Landesamt Nord", "4.180 Wohnungen" at a sentence start are facts two
+    reports share without copying; "meldete am" is phrasing)."""
     if shared.size == 0:
         return 0
-    phrasing = np.union1d(keys_a[~facts_a], keys_b[~facts_b])
+    phrasing = np.union1d(a.bigrams[~a.fact_bigrams()], b.bigrams[~b.fact_bigrams()])
     return int(np.isin(shared, phrasing, assume_unique=True).sum())
-
-
-def _bigrams_with_fact_flags(p: PreparedText, span: Span) -> tuple[np.ndarray, np.ndarray]:
-    """Bigram keys of the words in ``span`` and, per key, whether both its words are facts
-    (capitalised or a number) there."""
-    t0, t1 = token_range(p.tokens, span.start, span.end)
-    if t1 - t0 < 2:
-        return np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=bool)
-    text = p.text
-    fact = np.fromiter(
-        (text[s].isupper() or text[s].isdigit() for s in p.tokens.starts[t0:t1].tolist()),
-        dtype=bool,
-        count=t1 - t0,
-    )
-    return _bigram_keys(p.tokens.ids[t0:t1]), fact[:-1] & fact[1:]
 
 
 def _bigram_keys(ids: np.ndarray) -> np.ndarray:
     """One 64-bit key per pair of neighbouring token ids (uint64 hashes; the multiply wraps,
-    and a collision of two different pairs is as unlikely as one of two words' hashes)."""
+    and a collision of two different pairs is as unlikely as one of two words' hashes); empty
+    for fewer than two words."""
     return (ids[:-1] * np.uint64(0x9E3779B97F4A7C15)) ^ ids[1:]
 
 
@@ -279,15 +286,15 @@ def align_prepared(
     for c in _resolve_overlaps(candidates):
         if len(c.a) < settings.min_passage_chars or len(c.b) < settings.min_passage_chars:
             continue
-        ia, ib = _span_ids(a, c.a), _span_ids(b, c.b)
+        wa, wb = _SpanWords.of(a, c.a), _SpanWords.of(b, c.b)
         # Sides that share facts and names but hardly a phrase are two wordings, not reuse.
-        shared = _shared_bigrams(ia, ib)
-        if shared < settings.min_shared_bigrams:
+        shared = np.intersect1d(wa.bigrams, wb.bigrams)  # distinct two-word sequences in both
+        if shared.size < settings.min_shared_bigrams:
             continue
-        similarity = _token_similarity(ia, ib)
+        similarity = _token_similarity(wa.ids, wb.ids)
         if similarity < settings.phrasing_similarity:
-            needed = settings.min_phrasing * min(len(ia), len(ib))
-            if _shared_phrasing(a, c.a, b, c.b) < needed:
+            needed = settings.min_phrasing * min(len(wa.ids), len(wb.ids))
+            if _shared_phrasing(wa, wb, shared) < needed:
                 continue
         passages.append(Passage(c.a, c.b, round(similarity, 4)))
     passages.sort()
