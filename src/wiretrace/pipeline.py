@@ -351,18 +351,17 @@ def _refingerprint(
     # connection stays in this thread (the pool feeds its workers from a thread of its own).
     results_of = _pool_map(_fingerprint_stored_chunk, chunks, jobs, settings, store.path)
     for chunk, results in zip(chunks, results_of, strict=True):
-        batch.extend(
-            (aid, f.agencies, f.keys, f.sentences, f.prepared.sentences, f.document_keys)
-            for aid, f in zip(chunk, results, strict=True)
-        )
-        # Kept for the align stage, as ingest keeps new articles: with new rules the stored
-        # pairs are often aligned again too, and preparing each text once is half the work.
-        if _preloaded_tokens[0] < _PRELOAD_TOKEN_BUDGET:
-            texts = store.texts(chunk)
-            for aid, f in zip(chunk, results, strict=True):
+        # Prepared texts are kept for the align stage, as ingest keeps new articles (every
+        # pair is aligned again), while the budget lasts: only then are the texts read here.
+        texts = store.texts(chunk) if _preloaded_tokens[0] < _PRELOAD_TOKEN_BUDGET else {}
+        for aid, f in zip(chunk, results, strict=True):
+            batch.append(
+                (aid, f.agencies, f.keys, f.sentences, f.prepared.sentences, f.document_keys)
+            )
+            # The near-duplicate check verifies every stored pair again: keep the shingles.
+            _shingles_now[aid] = f.shingles
+            if aid in texts:
                 _preload(aid, f.prepared, texts[aid])
-        # The near-duplicate check verifies every stored pair again: keep the shingle sets.
-        _shingles_now.update((aid, f.shingles) for aid, f in zip(chunk, results, strict=True))
         done += len(chunk)
         if len(batch) >= _INGEST_BATCH:
             with store.transaction():
