@@ -469,10 +469,7 @@ def test_another_sqlite_database_is_refused_untouched(tmp_path: Path) -> None:
 def test_a_store_from_a_newer_wiretrace_is_refused_untouched(tmp_path: Path) -> None:
     db = tmp_path / "new.db"
     Store.open(db).close()
-    conn = sqlite3.connect(db)
-    conn.execute("UPDATE meta SET value = '999' WHERE key = 'schema_version'")
-    conn.commit()
-    conn.close()
+    tamper(db, "UPDATE meta SET value = '999' WHERE key = 'schema_version'")
     before = db.read_bytes()
     with pytest.raises(StoreError, match="newer wiretrace"):
         Store.open(db)
