@@ -191,6 +191,39 @@ def test_offsets_are_code_points_of_the_text_as_read(tmp_path: Path) -> None:
 # --- bad input: one stderr line naming the file, exit 2 ---------------------------------------
 
 
+def test_compare_reads_files_as_analyze_does(texts: dict[str, Path], tmp_path: Path) -> None:
+    # A Windows-1252 text is decoded (and said so); a JSON lines record is picked by its id;
+    # an HTML page is its extracted text, not its tags.
+    latin = tmp_path / "latin.txt"
+    text_a = texts["a"].read_text(encoding="utf-8")
+    latin.write_bytes(("Grüße, Café. " + text_a).encode("cp1252", errors="replace"))
+    result = invoke("compare", "--json", latin, texts["a"])
+    assert result.exit_code == 0, result.stderr
+    assert "decoded as cp1252" in result.stderr
+    corpus = tmp_path / "c.jsonl"
+    corpus.write_text(
+        json.dumps({"id": "x", "text": "Erster Text."}) + "\n"
+        + json.dumps({"id": "y", "body": texts["a"].read_text(encoding="utf-8")}) + "\n",
+        encoding="utf-8",
+    )
+    result = invoke("compare", "--json", f"{corpus}#y", texts["a"])
+    assert result.exit_code == 0, result.stderr
+    record = json.loads(result.stdout)
+    assert record["a"]["id"] == "y" and record["coverage"]["a"] > 0.9
+    result = invoke("compare", f"{corpus}#nope", texts["a"])
+    assert result.exit_code == 2 and "no article with id 'nope'" in result.stderr
+    page = tmp_path / "page.html"
+    body = "".join(
+        f"<p>{p}</p>" for p in texts["a"].read_text(encoding="utf-8").split("\n\n") if p.strip()
+    )
+    page.write_text(f"<html><body><article>{body}</article></body></html>", encoding="utf-8")
+    result = invoke("compare", "--json", page, texts["a"])
+    assert result.exit_code == 0, result.stderr
+    record = json.loads(result.stdout)
+    assert record["coverage"]["b"] > 0.8
+    assert all("<p>" not in p["a_text"] for p in record["passages"])
+
+
 @pytest.mark.parametrize(
     ("make", "reason"),
     [
@@ -199,10 +232,10 @@ def test_offsets_are_code_points_of_the_text_as_read(tmp_path: Path) -> None:
         (lambda p: p.write_bytes(b""), "empty file"),
         (lambda p: p.write_bytes(b" \n\t\n"), "empty file"),
         (lambda p: p.write_bytes(b"PK\x03\x04\x00\x00binary"), "binary content"),
-        (lambda p: p.write_bytes(b"Caf\xe9 in Kellmouth\n"), "not valid UTF-8"),
-        (lambda p: p.write_bytes(b"\xff\xfeK\x00"), "UTF-16"),
+        (lambda p: p.write_bytes(b"Caf\xc3\xa9 \xc3\xa0 Kellmouth \xe9\n"), "not valid UTF-8"),
+        (lambda p: p.write_bytes(b"\xff\xfeK\x00\x00\xd8"), "not valid utf-16"),
     ],
-    ids=["missing", "directory", "empty", "blank", "binary", "latin1", "utf16"],
+    ids=["missing", "directory", "empty", "blank", "binary", "bad-utf8", "bad-utf16"],
 )
 def test_bad_article_file(texts: dict[str, Path], tmp_path: Path, make, reason: str) -> None:  # type: ignore[no-untyped-def]
     bad = tmp_path / "bad.txt"
@@ -336,7 +369,7 @@ def test_batch_order_preserved_with_two_jobs(batch_dir: Path) -> None:
 
 def test_batch_bad_pairs_are_skipped(batch_dir: Path, tmp_path: Path) -> None:
     pairs = batch_dir / "pairs.txt"
-    (batch_dir / "arts" / "binary.txt").write_bytes(b"\x00\x01\x02")
+    (batch_dir / "arts" / "binary.txt").write_bytes(b"%PDF-1.4\x00\x01\x02")
     pairs.write_text(
         "arts/a.txt arts/b.txt\n"  # 1
         "arts/a.txt arts/missing.txt\n"  # 2
@@ -356,7 +389,7 @@ def test_batch_bad_pairs_are_skipped(batch_dir: Path, tmp_path: Path) -> None:
         f"wiretrace: {pairs}:3: expected two whitespace-separated paths or ids, got 1 fields",
         f"wiretrace: {pairs}:2: {batch_dir / 'arts' / 'missing.txt'}: no such file",
         f"wiretrace: {pairs}:4: {batch_dir / 'arts' / 'binary.txt'}: binary content"
-        " (NUL byte at byte offset 0), not text",
+        " (a PDF file), not text",
     ]
     assert "2 of 5 pairs compared" in errors[-1]
 

@@ -11,6 +11,7 @@ import pytest
 from wiretrace.errors import StoreError
 from wiretrace.model import Article
 from wiretrace.report.corpus import ArticleInfo, article_stats, parse_time, passage_groups
+from wiretrace.report.export import article_records
 from wiretrace.reuse.anchors import AnchorSettings, sentence_anchors
 from wiretrace.reuse.candidates import candidate_pairs, sorted_rows
 from wiretrace.reuse.prepared import prepare
@@ -246,20 +247,27 @@ def test_missing_store_is_not_created_when_reading(tmp_path: Path) -> None:
 def test_store_records_its_schema(tmp_path: Path) -> None:
     Store.open(tmp_path / "w.db").close()
     meta = dict(sqlite3.connect(tmp_path / "w.db").execute("SELECT key, value FROM meta"))
-    assert meta["application"] == "wiretrace" and meta["schema_version"] == "6"
+    assert meta["application"] == "wiretrace" and meta["schema_version"] == "7"
 
 
 def test_a_store_one_rules_record_behind_can_be_read_without_an_upgrade(tmp_path: Path) -> None:
-    # Schema 6 only added the rules records: a schema-5 store is still readable as it is (for
-    # export or a read-only server), while a store missing tables needs a writable upgrade.
+    # Schema 6 only added the rules records and schema 7 two article columns that reading
+    # does without: a schema-5 store is still readable as it is (for export or a read-only
+    # server), while a store missing tables needs a writable upgrade.
     Store.open(tmp_path / "w.db").close()
-    for version, readable in (("5", True), ("4", False)):
+    with sqlite3.connect(tmp_path / "w.db") as conn:
+        conn.execute("ALTER TABLE articles DROP COLUMN author")
+        conn.execute("ALTER TABLE articles DROP COLUMN teaser_only")
+    conn.close()
+    for version, readable in (("6", True), ("5", True), ("4", False)):
         with sqlite3.connect(tmp_path / "w.db") as conn:
             conn.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (version,))
         conn.close()
         if readable:
-            Store.open(tmp_path / "w.db", read_only=True).close()
-        else:
+            with Store.open(tmp_path / "w.db", read_only=True) as store:
+                assert store.article_rows() == []
+                assert list(article_records(store)) == []
+        if not readable:
             with pytest.raises(StoreError, match="needs an upgrade"):
                 Store.open(tmp_path / "w.db", read_only=True)
     version_now = sqlite3.connect(tmp_path / "w.db").execute(

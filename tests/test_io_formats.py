@@ -21,6 +21,7 @@ from wiretrace.errors import InputError
 from wiretrace.io import csv_reader, discover, readers
 from wiretrace.io.csv_reader import CsvColumns, read_csv_articles
 from wiretrace.io.discover import InputStats, input_format, iter_input_articles
+from wiretrace.io.fields import InputWarning, ReadOptions
 from wiretrace.io.html_reader import NO_MAIN_TEXT, read_html_article
 from wiretrace.io.warc_reader import read_warc_articles
 
@@ -197,7 +198,7 @@ def test_html_file_main_text_and_metadata(tmp_path: Path) -> None:
     assert "Impressum" not in a.text and "Lokales" not in a.text
     assert a.title == "Hochwasser in Brackenfeld"
     assert a.outlet == "Brackenfelder Bote"
-    assert a.published == "2015-11-26"
+    assert a.published == "2015-11-26T14:03:00+01:00"  # the page's time and zone are kept
     assert a.lang == "de"
     assert a.url is None
 
@@ -318,7 +319,7 @@ def test_csv_explicit_columns(tmp_path: Path) -> None:
     cols = CsvColumns(id="NR", text="haupttext", published="datum", outlet="quelle")
     [a] = read_csv_articles(p, columns=cols)
     assert (a.id, a.text, a.published, a.outlet) == ("5", "Der Text.", "2015-11-26", "Bote")
-    with pytest.raises(InputError, match=r"column 'titel' \(given for field 'title'\) not found"):
+    with pytest.raises(InputError, match=r"column 'titel' \(given for title\) not found"):
         list(read_csv_articles(p, columns=CsvColumns(text="haupttext", title="titel")))
 
 
@@ -340,26 +341,30 @@ def test_csv_bad_rows_are_reported_with_their_start_line(tmp_path: Path) -> None
         b'1,"gut,\nzwei Zeilen",2015-11-26\n'  # lines 2-3
         b"2,,2015-11-26\n"  # line 4: empty text
         b"3,kurz\n"  # line 5: wrong field count
-        b'4,"noch\neine\nZeile",26.11.2015\n'  # lines 6-8: bad date
+        b'4,"noch\neine\nZeile",gestern\n'  # lines 6-8: a date nobody can read
         b"5,kaputt \xff text,\n"  # line 9: invalid UTF-8
         b"1,doppelt,\n"  # line 10: duplicate id
-        b"6,gut,\n"  # line 11
+        b"6,Gr\xc3\xbc\xc3\x9fe,\n"  # line 11: UTF-8 ("Grüße"), so line 9 is the odd one
         b'7,"offen,2015\n'  # line 12: quote never closed
     )
     p = tmp_path / "rows.csv"
     p.write_bytes(content)
     errors = Errors()
-    articles = list(read_csv_articles(p, errors))
-    assert [a.id for a in articles] == ["1", "6"]
+    warnings: list[InputWarning] = []
+    options = ReadOptions(on_warning=warnings.append)
+    articles = list(read_csv_articles(p, errors, options=options))
+    assert [a.id for a in articles] == ["1", "4", "6"]
     assert articles[0].text == "gut,\nzwei Zeilen"
-    assert [(e.line, e.source) for e in errors] == [(n, str(p)) for n in (4, 5, 6, 9, 10, 12)]
+    assert articles[1].published is None  # the date cannot be read: stored undated
+    assert [(w.line, w.kind) for w in warnings] == [(6, "date")]
+    assert "cannot read date 'gestern'; stored undated" in warnings[0].reason
+    assert [(e.line, e.source) for e in errors] == [(n, str(p)) for n in (4, 5, 9, 10, 12)]
     reasons = [e.reason for e in errors]
     assert "'text'" in reasons[0] and "empty" in reasons[0]
     assert reasons[1] == "row has 2 fields, the header has 3"
-    assert "not an ISO 8601" in reasons[2] and "26.11.2015" in reasons[2]
-    assert "not valid UTF-8" in reasons[3]
-    assert "duplicate id '1'" in reasons[4] and "line 2" in reasons[4]
-    assert "still open at the end of the file" in reasons[5]
+    assert "not valid utf-8" in reasons[2]
+    assert "duplicate id '1'" in reasons[3] and "line 2" in reasons[3]
+    assert "still open at the end of the file" in reasons[4]
     with pytest.raises(InputError) as info:  # strict: the first bad row raises
         list(read_csv_articles(p))
     assert info.value.line == 4
@@ -387,8 +392,8 @@ def test_csv_file_level_errors(tmp_path: Path) -> None:
         "empty.csv": (b"", "empty file"),
         "blank.csv": (b"\n\n", "no CSV header"),
         "header.csv": (b"id,text\n", "no data rows"),
-        "utf16.csv": ("text\nHallo\n".encode("utf-16"), "UTF-16"),
-        "binary.csv": (b"text\n\x00\x01\x02\n", "binary content"),
+        "binary.csv": (b"text\n" + bytes(range(32)) * 10 + b"\n", "binary content"),
+        "zipped.csv": (b"PK\x03\x04text\n", "binary content (a ZIP archive"),
     }
     for name, (data, reason) in cases.items():
         p = tmp_path / name
@@ -399,6 +404,20 @@ def test_csv_file_level_errors(tmp_path: Path) -> None:
     errors = Errors()
     assert list(read_csv_articles(tmp_path / "missing.csv", errors)) == []
     assert errors[0].reason == "no such file"
+
+
+@pytest.mark.parametrize(
+    ("encoding", "expected_warnings"), [("utf-16", []), ("utf-8-sig", []), ("cp1252", ["encoding"])]
+)
+def test_csv_encodings(tmp_path: Path, encoding: str, expected_warnings: list[str]) -> None:
+    # German Excel writes ";" and Windows-1252; other tools UTF-16 or UTF-8 with a BOM.
+    content = "Überschrift;Text;Datum\r\nFlut;Die Ramse trat über die Ufer.;26.11.2015\r\n"
+    p = tmp_path / "excel.csv"
+    p.write_bytes(content.replace("Überschrift", "Headline").encode(encoding))
+    warnings: list[InputWarning] = []
+    [a] = read_csv_articles(p, options=ReadOptions(on_warning=warnings.append))
+    assert (a.title, a.text, a.published) == ("Flut", "Die Ramse trat über die Ufer.", "2015-11-26")
+    assert [w.kind for w in warnings] == expected_warnings
 
 
 def test_csv_field_size_limit_is_only_raised() -> None:
@@ -432,9 +451,9 @@ def test_warc_html_responses_become_articles(
     assert (flut.title, flut.outlet, flut.published) == (
         "Hochwasser in Brackenfeld",
         "Brackenfelder Bote",
-        "2015-11-26",
+        "2015-11-26T14:03:00+01:00",
     )
-    assert brack.published == "2015-11-27"  # no date in the page: the WARC-Date's day
+    assert brack.published.startswith("2015-11-27T")  # no date in the page: the WARC-Date
     assert brack.outlet == "kurier.example"
     assert wetter.outlet == "Bote"
     assert [m.split(": ", 1)[1] for m in errors.messages] == [
@@ -616,6 +635,7 @@ def test_discover_folder_order_ids_and_stats(tmp_path: Path) -> None:
         errors=0,
         skipped_unsupported=3,
         skipped_suffixes={".pdf": 1, "": 1, ".png": 1},
+        field_maps={"body -> text": {str(tmp_path / "sub" / "deeper" / "table.csv")}},
     )
     again = [a.id for a in iter_input_articles([str(tmp_path)], errors)]
     assert again == [a.id for a in articles]  # deterministic

@@ -267,6 +267,8 @@ def test_a_version_5_store_gets_its_rules_records_dropped_and_everything_redone(
         db,
         "UPDATE meta SET value = '5' WHERE key = 'schema_version'",
         "UPDATE pairs SET passages = '[]'",
+        "ALTER TABLE articles DROP COLUMN author",  # columns of schema 7
+        "ALTER TABLE articles DROP COLUMN teaser_only",
     )
     summary = analyze(articles, str(db), jobs=1)
     assert summary.refingerprinted == len(articles)
@@ -595,6 +597,7 @@ def test_a_store_from_schema_1_is_upgraded_and_gets_the_same_results(
         " ALTER TABLE articles DROP COLUMN embedding;"
         " DROP TABLE articles_fts;"
         " DROP TABLE candidate_state; DROP TABLE boilerplate_spans;"
+        " ALTER TABLE articles DROP COLUMN author; ALTER TABLE articles DROP COLUMN teaser_only;"
         " UPDATE meta SET value = '1' WHERE key = 'schema_version';"
     )
     conn.close()

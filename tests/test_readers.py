@@ -10,6 +10,7 @@ import pytest
 
 from wiretrace.errors import InputError
 from wiretrace.io import readers
+from wiretrace.io.fields import FieldNames, InputWarning, ReadOptions
 from wiretrace.io.readers import (
     load_corpus,
     read_articles,
@@ -114,15 +115,57 @@ def test_text_binary_nul(tmp_path: Path) -> None:
     path.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00")
     with pytest.raises(InputError) as info:
         read_text_article(path)
-    assert_error(info.value, path, "NUL byte at byte offset 8")
+    assert_error(info.value, path, "binary content (a PNG image)")
 
 
-def test_text_undecodable_names_byte_offset(tmp_path: Path) -> None:
-    path = tmp_path / "latin1.txt"
-    path.write_bytes("Präsident".encode("latin-1"))  # ä = 0xE4 at byte 2
+def test_text_mostly_control_bytes_is_binary(tmp_path: Path) -> None:
+    path = tmp_path / "dump.txt"
+    path.write_bytes(b"Hollande" + b"\x00\x01\x02" * 40)
     with pytest.raises(InputError) as info:
         read_text_article(path)
-    assert_error(info.value, path, "not valid UTF-8 at byte offset 2")
+    assert_error(info.value, path, "binary content (120 control characters")
+
+
+def test_text_stray_control_bytes_removed_with_a_warning(tmp_path: Path) -> None:
+    path = tmp_path / "export.txt"
+    path.write_bytes(b"Hollande\x00 traf Putin\x0c in Moskau.\r\nZweite Zeile.")
+    warnings: list[InputWarning] = []
+    article = read_text_article(path, options=ReadOptions(on_warning=warnings.append))
+    assert article.text == "Hollande traf Putin in Moskau.\r\nZweite Zeile."
+    assert [(w.kind, w.reason) for w in warnings] == [
+        ("control", "2 control character(s) removed from the text")
+    ]
+
+
+def test_text_windows_1252_is_detected_and_said(tmp_path: Path) -> None:
+    path = tmp_path / "latin1.txt"
+    text = "Der Präsident sagte: „Wir müssen die Straße sperren.“"
+    path.write_bytes(text.encode("cp1252"))
+    warnings: list[InputWarning] = []
+    article = read_text_article(path, options=ReadOptions(on_warning=warnings.append))
+    assert article.text == text
+    assert [w.reason for w in warnings] == ["decoded as cp1252 (detected; --encoding forces one)"]
+
+
+def test_text_forced_encoding(tmp_path: Path) -> None:
+    path = tmp_path / "greek.txt"
+    path.write_bytes("Αθήνα".encode("iso8859-7"))
+    article = read_text_article(path, options=ReadOptions(encoding="iso8859-7"))
+    assert article.text == "Αθήνα"
+    with pytest.raises(InputError) as info:
+        read_text_article(path, options=ReadOptions(encoding="no-such-codec"))
+    assert_error(info.value, path, "unknown encoding 'no-such-codec'")
+
+
+def test_text_over_max_chars_is_cut_with_a_warning(tmp_path: Path) -> None:
+    path = tmp_path / "long.txt"
+    path.write_text("Wort " * 50, encoding="utf-8")
+    warnings: list[InputWarning] = []
+    options = ReadOptions(max_chars=42, on_warning=warnings.append)
+    article = read_text_article(path, options=options)
+    assert article.text == ("Wort " * 50)[:42]
+    assert [w.kind for w in warnings] == ["cut"]
+    assert "cut at 42" in warnings[0].reason
 
 
 def test_text_undecodable_offset_counts_bom(tmp_path: Path) -> None:
@@ -130,15 +173,15 @@ def test_text_undecodable_offset_counts_bom(tmp_path: Path) -> None:
     path.write_bytes(b"\xef\xbb\xbfab\xff")
     with pytest.raises(InputError) as info:
         read_text_article(path)
-    assert_error(info.value, path, "byte offset 5")
+    assert_error(info.value, path, "not valid UTF-8 at byte offset 5")
 
 
-def test_text_utf16_explained(tmp_path: Path) -> None:
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be", "utf-32"])
+def test_text_utf16_and_utf32_are_decoded(tmp_path: Path, encoding: str) -> None:
     path = tmp_path / "u16.txt"
-    path.write_bytes("Moskau".encode("utf-16"))
-    with pytest.raises(InputError) as info:
-        read_text_article(path)
-    assert_error(info.value, path, "UTF-16")
+    text = "Hollande traf Putin in Moskau, die Gespräche dauerten Stunden."
+    path.write_bytes(text.encode(encoding))
+    assert read_text_article(path, options=ReadOptions(on_warning=lambda w: None)).text == text
 
 
 def test_text_size_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -244,19 +287,18 @@ def test_jsonl_bom_and_crlf_lines(tmp_path: Path) -> None:
         ('{"text": "a",}', "malformed JSON"),
         ("[1, 2]", "expected a JSON object, got array"),
         ('"just a string"', "expected a JSON object, got string"),
-        ('{"title": "no text"}', "missing required field 'text'"),
-        ('{"text": null}', "missing required field 'text'"),
-        ('{"text": ""}', "field 'text' is empty"),
-        ('{"text": "  \\n"}', "field 'text' is empty"),
-        ('{"text": 5}', "field 'text' must be a string, got number"),
-        ('{"text": "a", "title": 3}', "field 'title' must be a string or null, got number"),
-        ('{"text": "a", "lang": ["de"]}', "field 'lang' must be a string or null, got array"),
-        ('{"text": "a", "id": true}', "field 'id' must be a string or an integer, got boolean"),
-        ('{"text": "a", "id": 1.5}', "field 'id' must be a string or an integer, got number"),
-        ('{"text": "a", "id": ""}', "field 'id' is an empty string"),
-        ('{"text": "a", "published": "yesterday"}', "field 'published' is not an ISO 8601"),
-        ('{"text": "a", "published": 2015}', "field 'published' must be a string"),
-        ('{"text": "\\ud800"}', "unpaired surrogate"),
+        ('{"title": "no text"}', "no text field (looked for text, body, content"),
+        ('{"title": "t", "note": 1}', "fields found: 'title', 'note'"),
+        ('{"text": null}', "field 'text' (text) is empty"),
+        ('{"text": ""}', "field 'text' (text) is empty"),
+        ('{"text": "  \\n"}', "field 'text' (text) is empty"),
+        ('{"body": "  "}', "field 'body' (text) is empty"),
+        ('{"text": 5}', "field 'text' (text) must be a string, got number"),
+        ('{"text": "a", "id": true}', "field 'id' (id) must be a string or an integer, got boolean"),
+        ('{"text": "a", "id": 1.5}', "field 'id' (id) must be a string or an integer, got number"),
+        ('{"text": "a", "id": ""}', "field 'id' (id) is empty"),
+        ('{"text": "a", "id": "x\\u0000y"}', "field 'id' (id) contains control characters"),
+        ('{"text": "\\ud800"}', "has no readable characters"),
     ],
 )
 def test_jsonl_bad_line_strict(tmp_path: Path, line: str, fragment: str) -> None:
@@ -264,6 +306,82 @@ def test_jsonl_bad_line_strict(tmp_path: Path, line: str, fragment: str) -> None
     with pytest.raises(InputError) as info:
         list(read_jsonl_articles(path))
     assert_error(info.value, path, fragment, line=2)
+
+
+@pytest.mark.parametrize(
+    ("line", "kind", "fragment", "expected"),
+    [
+        ('{"text": "a", "title": 3}', "field", "field 'title' (title) must be a string", {}),
+        ('{"text": "a", "lang": {"x": 1}}', "field", "field 'lang' (lang) must be a string", {}),
+        ('{"text": "a", "published": "yesterday"}', "date", "cannot read date 'yesterday'", {}),
+        ('{"text": "a", "published": 2015}', "date", "cannot read date 2015", {}),
+        ('{"text": "a\\u0000b"}', "control", "1 control character(s) removed", {"text": "ab"}),
+    ],
+)
+def test_jsonl_unreadable_optional_field_never_costs_the_article(
+    tmp_path: Path, line: str, kind: str, fragment: str, expected: dict[str, str]
+) -> None:
+    path = write_jsonl(tmp_path / "feed.jsonl", {"text": "good"}, line)
+    warnings: list[InputWarning] = []
+    articles = list(read_jsonl_articles(path, options=ReadOptions(on_warning=warnings.append)))
+    assert [a.id for a in articles] == ["feed:1", "feed:2"]
+    assert [(w.kind, w.line) for w in warnings] == [(kind, 2)]
+    assert fragment in warnings[0].reason
+    assert warnings[0].reason.endswith(("left empty", "stored undated", "from the text"))
+    for field, value in expected.items():
+        assert getattr(articles[1], field) == value
+
+
+def test_jsonl_field_aliases_and_dates(tmp_path: Path) -> None:
+    path = write_jsonl(
+        tmp_path / "feed.jsonl",
+        {"guid": "g1", "body": "Text eins", "headline": "Eins", "source": {"name": "Kurier"},
+         "pubDate": "Tue, 14 May 2024 06:10:00 +0200", "link": "https://example.org/1",
+         "language": "de-DE", "byline": "Anna Berg"},
+        {"content": "Text zwei", "publisher": "Welle", "datePublished": "26. November 2015"},
+        {"maintext": "Text drei", "timestamp": 1715666400000, "source_domain": "example.org"},
+    )
+    fields: list[tuple[str, dict[str, str]]] = []
+    options = ReadOptions(on_fields=lambda source, m: fields.append((source, m)))
+    got = [
+        (a.id, a.text, a.title, a.outlet, a.published, a.url, a.lang, a.author)
+        for a in read_jsonl_articles(path, options=options)
+    ]
+    assert got == [
+        ("g1", "Text eins", "Eins", "Kurier", "2024-05-14T06:10:00+02:00",
+         "https://example.org/1", "de", "Anna Berg"),
+        ("feed:2", "Text zwei", None, "Welle", "2015-11-26", None, None, None),
+        ("feed:3", "Text drei", None, "example.org", "2024-05-14T06:00:00+00:00", None, None, None),
+    ]  # fmt: skip
+    assert fields[0][1]["text"] == "body" and fields[0][1]["published"] == "pubDate"
+
+
+def test_jsonl_explicit_field_names(tmp_path: Path) -> None:
+    path = write_jsonl(tmp_path / "feed.jsonl", {"Inhalt": "Text", "text": "not this"})
+    options = ReadOptions(fields=FieldNames(text="inhalt"))
+    assert [a.text for a in read_jsonl_articles(path, options=options)] == ["Text"]
+    path = write_jsonl(tmp_path / "other.jsonl", {"text": "Text"})
+    with pytest.raises(InputError) as info:
+        list(read_jsonl_articles(path, options=options))
+    assert_error(info.value, path, "field 'inhalt' (given for text) not found", line=1)
+
+
+def test_jsonl_utf16_lines(tmp_path: Path) -> None:
+    path = tmp_path / "win.jsonl"
+    path.write_bytes('{"text": "Grüße aus Moskau"}\r\n{"text": "Zweite"}\r\n'.encode("utf-16"))
+    assert [a.text for a in read_jsonl_articles(path)] == ["Grüße aus Moskau", "Zweite"]
+
+
+def test_json_object_holding_its_articles(tmp_path: Path) -> None:
+    path = tmp_path / "newsapi.json"
+    path.write_text(json.dumps({"status": "ok", "articles": [
+        {"source": {"id": None, "name": "Kurier"}, "title": "T", "content": "Text",
+         "publishedAt": "2024-05-14T06:10:00Z"},
+    ]}), encoding="utf-8")  # fmt: skip
+    [article] = read_json_articles(path)
+    assert (article.id, article.outlet, article.published) == (
+        "newsapi:1", "Kurier", "2024-05-14T06:10:00Z"
+    )
 
 
 def test_jsonl_malformed_includes_json_message(tmp_path: Path) -> None:
@@ -275,13 +393,27 @@ def test_jsonl_malformed_includes_json_message(tmp_path: Path) -> None:
 
 def test_jsonl_undecodable_line(tmp_path: Path) -> None:
     path = tmp_path / "feed.jsonl"
-    path.write_bytes(b'{"text": "ok"}\n{"text": "Pr\xe4sident"}\n{"text": "also ok"}\n')
+    # Mostly UTF-8 ("Grüße", "Tschüss"), one line in Latin-1: that line is the error, the
+    # others are not garbled by reading the whole file as Windows-1252.
+    path.write_bytes(
+        '{"text": "Grüße"}\n'.encode() + b'{"text": "Pr\xe4sident"}\n'
+        + '{"text": "Tschüss"}\n'.encode()
+    )
     with pytest.raises(InputError) as info:
         list(read_jsonl_articles(path))
-    assert_error(info.value, path, "not valid UTF-8 at byte offset 12", line=2)
+    assert_error(info.value, path, "not valid utf-8 at byte 12 of the line", line=2)
     articles, errors = collect(path)
-    assert [a.text for a in articles] == ["ok", "also ok"]
+    assert [a.text for a in articles] == ["Grüße", "Tschüss"]
     assert [e.line for e in errors] == [2]
+
+
+def test_jsonl_in_windows_1252(tmp_path: Path) -> None:
+    path = tmp_path / "feed.jsonl"
+    path.write_bytes(b'{"text": "ok"}\n{"text": "Pr\xe4sident"}\n')
+    warnings: list[InputWarning] = []
+    options = ReadOptions(on_warning=warnings.append)
+    assert [a.text for a in read_jsonl_articles(path, options=options)] == ["ok", "Präsident"]
+    assert [w.kind for w in warnings] == ["encoding"]
 
 
 def test_jsonl_duplicate_id(tmp_path: Path) -> None:
@@ -321,9 +453,11 @@ def test_jsonl_lenient_collects_errors_and_yields_valid(tmp_path: Path) -> None:
     assert [(a.id, a.text) for a in articles] == [
         ("mixed:1", "eins"),
         ("5", "fünf"),
+        ("mixed:7", "x"),
         ("mixed:8", "sieben"),
     ]
-    assert [e.line for e in errors] == [2, 3, 4, 7]
+    assert articles[2].published == "2015-11-26"
+    assert [e.line for e in errors] == [2, 3, 4]
     assert all(str(e).startswith(f"{path}:{e.line}: ") for e in errors)
 
 
@@ -420,8 +554,9 @@ def test_json_malformed_names_line(tmp_path: Path) -> None:
         (b"  \n", "only whitespace"),
         (b"[]", "empty JSON array"),
         (b'"text"', "expected a JSON array of objects or one object, got string"),
-        (b"[\x00]", "NUL byte"),
-        (b'[{"text": "\xff"}]', "not valid UTF-8 at byte offset 11"),
+        (b"[\x00]", "empty JSON array"),
+        ('[{"text": "Grüße '.encode() + b'\xff"}]', "not valid UTF-8 at byte offset 19"),
+        (b"\x89PNG\r\n\x1a\n", "binary content (a PNG image)"),
     ],
 )
 def test_json_file_errors(tmp_path: Path, content: bytes, fragment: str) -> None:

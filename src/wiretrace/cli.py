@@ -132,13 +132,86 @@ def _root(
 # --- compare ----------------------------------------------------------------------------------
 
 
+def _date_order_option() -> Any:
+    return typer.Option(
+        "--date-order",
+        case_sensitive=False,
+        help="Numeric dates like 3/4/2021: day first (DMY, default) or month first (MDY).",
+        rich_help_panel="Reading the input",
+    )
+
+
+def _encoding_option() -> Any:
+    return typer.Option(
+        "--encoding",
+        metavar="NAME",
+        help="Read every input file in this encoding (default: UTF-8, a BOM's, or detected).",
+        rich_help_panel="Reading the input",
+    )
+
+
+def _max_chars_option() -> Any:
+    return typer.Option(
+        "--max-chars",
+        min=1,
+        help="Cut longer article texts here, with a warning.",
+        rich_help_panel="Reading the input",
+    )
+
+
+class DateOrderChoice(StrEnum):
+    DMY = "DMY"
+    MDY = "MDY"
+
+
+def _read_options(
+    encoding: str | None,
+    date_order: DateOrderChoice,
+    max_chars: int,
+    on_warning: Any,
+    fields: Any = None,
+) -> Any:
+    """The readers' options from the CLI flags; an unknown encoding is a usage error (exit 2)."""
+    import codecs
+
+    from wiretrace.io.fields import FieldNames, ReadOptions
+
+    if encoding is not None:
+        try:
+            codecs.lookup(encoding)
+        except LookupError:
+            _fail(f"--encoding: unknown encoding {encoding!r}")
+    return ReadOptions(
+        fields=fields or FieldNames(),
+        date_order=date_order.value,  # type: ignore[arg-type]
+        encoding=encoding,
+        max_chars=max_chars,
+        on_warning=on_warning,
+    )
+
+
+class _FirstWarnings:
+    """Prints the first warning of each kind on stderr as it happens (the rest are counted
+    in the summary), so that even ``--quiet`` shows once what was read other than given."""
+
+    def __init__(self) -> None:
+        self.kinds: set[str] = set()
+
+    def __call__(self, warning: Any) -> None:
+        if warning.kind in self.kinds:
+            return
+        self.kinds.add(warning.kind)
+        print(f"wiretrace: {warning}", file=sys.stderr, flush=True)
+
+
 @app.command()
 def compare(
     ctx: typer.Context,
     a: Annotated[
         Path | None,
         typer.Argument(
-            help="First article: a text file (UTF-8), or a .json/.jsonl file (its first article).",
+            help="First article: a file in any format analyze reads (its first article, or"
+            " FILE#ID for the article with that id).",
             metavar="A",
             show_default=False,
         ),
@@ -186,6 +259,9 @@ def compare(
         Path | None,
         typer.Option("--out", help="Batch: write the JSON lines here instead of stdout."),
     ] = None,
+    date_order: Annotated[DateOrderChoice, _date_order_option()] = DateOrderChoice.DMY,
+    encoding: Annotated[str | None, _encoding_option()] = None,
+    max_chars: Annotated[int, _max_chars_option()] = 2_000_000,
 ) -> None:
     """Compare two articles: same-story verdict, coverage and the passages they share.
 
@@ -201,7 +277,8 @@ def compare(
             settings = _load_settings(settings_file)
         except InputError as err:
             _fail(err)
-        code = _compare_batch(pairs, base_dir, corpus, jobs, out, settings)
+        options = _read_options(encoding, date_order, max_chars, _FirstWarnings())
+        code = _compare_batch(pairs, base_dir, corpus, jobs, out, settings, options)
         raise typer.Exit(code)
     if a is None or b is None:
         _usage(ctx, "compare needs two articles A B (or --pairs FILE)")
@@ -210,18 +287,23 @@ def compare(
             _usage(ctx, f"{name} only applies to batch mode (--pairs)")
     if out is not None:
         _usage(ctx, "--out only applies to batch mode (--pairs); redirect stdout instead")
-    _compare_two(a, b, json_out, settings_file, no_color)
+    options = _read_options(encoding, date_order, max_chars, _print_warning)
+    _compare_two(a, b, json_out, settings_file, no_color, options)
+
+
+def _print_warning(warning: Any) -> None:
+    print(f"wiretrace: {warning}", file=sys.stderr, flush=True)
 
 
 def _compare_two(
-    a: Path, b: Path, json_out: bool, settings_file: Path | None, no_color: bool
+    a: Path, b: Path, json_out: bool, settings_file: Path | None, no_color: bool, options: Any
 ) -> None:
     from wiretrace.report.batch import read_article_file
 
     try:
         settings = _load_settings(settings_file)
-        article_a = read_article_file(a)
-        article_b = read_article_file(b)
+        article_a = read_article_file(a, options)
+        article_b = read_article_file(b, options)
     except InputError as err:
         _fail(err)
 
@@ -349,12 +431,15 @@ def _compare_batch(
     jobs: int | None,
     out: Path | None,
     settings: Settings,
+    options: Any,
 ) -> int:
     """Run batch mode; return the exit code (0, or 1 if anything was skipped)."""
+    import dataclasses
     import json
 
     from rich.console import Console
 
+    from wiretrace.io.fields import print_warning
     from wiretrace.report.batch import compare_pairs, read_pairs_file
 
     skipped = 0
@@ -374,7 +459,7 @@ def _compare_batch(
 
         corpus_errors: list[InputError] = []
         corpus = {}
-        for article in read_articles(corpus_file, on_error=corpus_errors.append):
+        for article in read_articles(corpus_file, corpus_errors.append, options):
             corpus[article.id] = article
         if not corpus:  # nothing usable: the corpus itself is bad
             for err in corpus_errors[:-1]:
@@ -405,6 +490,7 @@ def _compare_batch(
                 settings=settings,
                 jobs=jobs,
                 progress=lambda done, _total: progress.update(task, completed=done),
+                read_options=dataclasses.replace(options, on_warning=print_warning),
             ):
                 if outcome.error is not None:
                     warn(outcome.error)
@@ -465,9 +551,10 @@ def _column_option(field: str) -> Any:
     return typer.Option(
         f"--{field}-column",
         metavar="NAME",
-        help=f"CSV input: the column holding the article {field}.",
-        rich_help_panel="CSV column mapping",
+        help=f"CSV/JSON input: the column or field holding the article {field}.",
+        rich_help_panel="Reading the input",
     )
+
 
 
 @app.command()
@@ -475,8 +562,8 @@ def analyze(
     inputs: Annotated[
         list[str],
         typer.Argument(
-            help="Files, folders (recursive) or glob patterns: .txt .json .jsonl .csv .tsv "
-            ".html .warc .warc.gz",
+            help="Files, folders (recursive) or glob patterns: .txt .json .jsonl .ndjson .csv "
+            ".tsv .html .htm .warc .warc.gz .rss .atom .xml (feeds)",
             metavar="INPUT",
             show_default=False,
         ),
@@ -508,6 +595,10 @@ def analyze(
     published_column: Annotated[str | None, _column_option("published")] = None,
     url_column: Annotated[str | None, _column_option("url")] = None,
     lang_column: Annotated[str | None, _column_option("lang")] = None,
+    author_column: Annotated[str | None, _column_option("author")] = None,
+    date_order: Annotated[DateOrderChoice, _date_order_option()] = DateOrderChoice.DMY,
+    encoding: Annotated[str | None, _encoding_option()] = None,
+    max_chars: Annotated[int, _max_chars_option()] = 2_000_000,
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="No progress and no summary; problems only.")
     ] = False,
@@ -520,7 +611,7 @@ def analyze(
     import os
 
     from wiretrace.errors import StoreError
-    from wiretrace.io.csv_reader import CsvColumns
+    from wiretrace.io.fields import FieldNames
     from wiretrace.report.overview import corpus_overview
     from wiretrace.store.db import Store
 
@@ -537,7 +628,7 @@ def analyze(
         raise typer.Exit(2)
     if out is not None and out.exists() and not out.is_dir():
         _fail(InputError(str(out), "--out must be a folder, this is a file"))
-    columns = CsvColumns(
+    columns = FieldNames(
         id=id_column,
         text=text_column,
         title=title_column,
@@ -545,9 +636,11 @@ def analyze(
         published=published_column,
         url=url_column,
         lang=lang_column,
+        author=author_column,
     )
+    options = _read_options(encoding, date_order, max_chars, _FirstWarnings(), columns)
     try:
-        summary, stats = _run_analyze(inputs, db, settings, jobs, columns, quiet)
+        summary, stats = _run_analyze(inputs, db, settings, jobs, options, quiet)
     except StoreError as err:
         _fail(err)
     except KeyboardInterrupt:
@@ -581,7 +674,7 @@ def _run_analyze(
     db: Path,
     settings: Settings,
     jobs: int | None,
-    columns: Any,
+    options: Any,
     quiet: bool,
 ) -> tuple[AnalyzeSummary, InputStats]:
     from rich.console import Console
@@ -593,7 +686,7 @@ def _run_analyze(
         print(f"wiretrace: {error}", file=sys.stderr, flush=True)
 
     stats = InputStats()
-    articles = iter_input_articles(inputs, on_error=report, csv_columns=columns, stats=stats)
+    articles = iter_input_articles(inputs, on_error=report, stats=stats, options=options)
     progress = _stage_progress(Console(stderr=True), quiet)
     tasks: dict[str, Any] = {}
     labels = {
@@ -709,6 +802,7 @@ def _render_analyze(
         counts.add_row("files of other types ignored", f"{stats.skipped_unsupported:,} ({kinds})")
     counts.add_row("in the store now", f"{overview.articles:,}", style="bold")
     console.print(counts)
+    _render_input_notes(console, stats)
     if summary.added == 0:
         if stats.articles == 0:
             console.print("No articles were read from the input.")
@@ -790,6 +884,29 @@ def _render_analyze(
     console.print(f"Store: {db} · {seconds:.1f} s", highlight=False)
     for path in written:
         console.print(f"Wrote {path}", highlight=False)
+
+
+#: How the summary names each kind of reading warning (see wiretrace.io.fields.InputWarning).
+_WARNING_KINDS = {
+    "date": "stored undated (date not readable)",
+    "field": "with an optional field left empty (not readable)",
+    "control": "with control characters removed",
+    "cut": "cut at --max-chars",
+    "encoding": "files decoded from a detected encoding",
+    "teaser": "feed entries with only a teaser (teaser_only)",
+}
+
+
+def _render_input_notes(console: Console, stats: InputStats) -> None:
+    """What was read other than given (warnings, counted by kind with the first example) and
+    which input fields became which article fields."""
+    for kind, n in stats.warnings.items():
+        what = _WARNING_KINDS.get(kind, kind)
+        noun = "" if kind in ("encoding", "teaser") else "articles "
+        console.print(f"note: {n:,} {noun}{what}; first: {stats.first_warning[kind]}", soft_wrap=True)
+    for mapping, sources in sorted(stats.field_maps.items()):
+        files = f"{len(sources):,} files" if len(sources) != 1 else next(iter(sources))
+        console.print(f"note: fields read as {mapping} ({files})", soft_wrap=True)
 
 
 @app.command()

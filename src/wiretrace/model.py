@@ -15,7 +15,10 @@ class Article:
     """One news article.
 
     ``text`` is the body exactly as read; every offset refers to it. ``published`` is an ISO 8601
-    string when known. ``path`` is the file it came from (None for in-memory articles).
+    string when known (a date, or a date and time with or without an offset: the precision the
+    source had). ``path`` is the file it came from (None for in-memory articles). ``author`` is
+    the byline when the input names one; ``teaser_only`` marks a feed entry that carried only
+    its summary, not the full article.
     """
 
     id: str
@@ -26,6 +29,8 @@ class Article:
     url: str | None = None
     lang: str | None = None
     path: str | None = None
+    author: str | None = None
+    teaser_only: bool = False
 
 
 @dataclass(frozen=True, slots=True, order=True)

@@ -1,8 +1,11 @@
 """CSV/TSV files -> :class:`~wiretrace.model.Article`, one article per row, streamed.
 
 The first non-blank row is the header. Which column feeds which article field is set by
-:class:`CsvColumns`; by default a field takes the column named like it (case-insensitive,
-surrounding spaces ignored), and ``text`` and ``published`` also take common aliases.
+:class:`~wiretrace.io.fields.FieldNames` (``CsvColumns`` is its old name); by default a field
+takes the first column named like it or one of its aliases (case-insensitive, surrounding
+spaces ignored: :data:`~wiretrace.io.fields.DEFAULT_ALIASES`), and each row becomes an article
+by the rules every record format shares (:func:`~wiretrace.io.fields.article_from_values`:
+dates in any known form, an unreadable optional field left empty with a warning).
 The delimiter is ``\\t`` for ``.tsv`` files and otherwise sniffed from the header line
 (``,`` ``;`` or tab: the one occurring most often outside quotes; ``,`` on a tie).
 
@@ -11,7 +14,8 @@ removed, doubled quotes undone, everything else kept: leading spaces, line break
 fields as written, ``\\r\\n`` included). Other fields are metadata and are stripped; an empty
 cell is treated as missing.
 
-The file must be UTF-8 (a leading BOM is ignored). It is read line by line, so memory is
+The encoding is UTF-8, a BOM's, a forced or a detected one (Windows-1252 as German Excel
+writes it; :class:`~wiretrace.io.readers.DecodedLines`). It is read line by line, so memory is
 bounded by the largest row; one field may hold up to
 :data:`~wiretrace.io.readers.MAX_ARTICLE_BYTES` characters (the module raises Python's
 ``csv.field_size_limit`` to at least that).
@@ -29,23 +33,31 @@ Example::
     >>> _ = p.write_text("id;Body;date\\n7;Hollande in Moskau.;2015-11-26\\n", encoding="utf-8")
     >>> [(a.id, a.text, a.published) for a in read_csv_articles(p)]
     [('7', 'Hollande in Moskau.', '2015-11-26')]
+    >>> _ = p.write_text("Headline;Body;pubDate\\nGipfel;Hollande in Moskau.;26.11.2015\\n")
+    >>> [(a.id, a.title, a.published) for a in read_csv_articles(p)]
+    [('feed:1', 'Gipfel', '2015-11-26')]
 """
 
 from __future__ import annotations
 
 import csv
-import dataclasses
 import os
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
-from typing import IO
 
 from wiretrace.errors import InputError
 from wiretrace.io import readers
+from wiretrace.io.fields import (
+    DEFAULT_ALIASES,
+    FieldNames,
+    MissingField,
+    ReadOptions,
+    article_from_values,
+    resolve_fields,
+)
 from wiretrace.io.readers import (
+    DecodedLines,
     ErrorHandler,
     _BadRecord,
     _Dedup,
@@ -60,38 +72,10 @@ __all__ = ["CSV_SUFFIXES", "DEFAULT_ALIASES", "CsvColumns", "read_csv_articles"]
 #: File suffixes (lower case) read as CSV; ``.tsv`` files are always tab-separated.
 CSV_SUFFIXES: frozenset[str] = frozenset({".csv", ".tsv"})
 
-#: Column names tried (case-insensitively, in this order) for a field not set in CsvColumns.
-DEFAULT_ALIASES: dict[str, tuple[str, ...]] = {
-    "id": ("id",),
-    "text": ("text", "body", "content", "article", "fulltext"),
-    "title": ("title",),
-    "outlet": ("outlet",),
-    "published": ("published", "date", "pubdate", "published_at"),
-    "url": ("url",),
-    "lang": ("lang",),
-}
+#: The old name of :class:`~wiretrace.io.fields.FieldNames` (it now applies to JSON too).
+CsvColumns = FieldNames
 
 _DELIMITERS = (",", ";", "\t")
-_BOM = "\ufeff"
-
-
-@dataclass(frozen=True, slots=True)
-class CsvColumns:
-    """Which CSV column feeds each article field (column names, matched case-insensitively).
-
-    ``None`` (the default) means: the column named like the field, or for ``text`` and
-    ``published`` the first of their aliases present (see :data:`DEFAULT_ALIASES`); a field
-    without such a column is left empty (``text`` is required). A name given explicitly must
-    exist in the header, or the file is an error.
-    """
-
-    id: str | None = None
-    text: str | None = None
-    title: str | None = None
-    outlet: str | None = None
-    published: str | None = None
-    url: str | None = None
-    lang: str | None = None
 
 
 def _raise_field_size_limit() -> None:
@@ -116,16 +100,15 @@ def _sniff_delimiter(header_line: str) -> str:
 
 
 class _Lines:
-    """Iterates a binary file as decoded lines for :mod:`csv`, tracking line numbers.
+    """Decoded lines for :mod:`csv`, tracking line numbers and the problems of bad lines.
 
-    Invalid UTF-8 does not stop reading: the line is decoded with replacement characters (so the
-    CSV structure survives) and its number is recorded in ``bad`` with the reason, for the row
-    that contains it to be reported. A line longer than the field limit is cut off the same way.
+    A line with invalid bytes is handed on with replacement characters (so the CSV structure
+    survives) and its number recorded in ``bad`` with the reason, for the row that contains
+    it to be reported. A line longer than the field limit is handed on as an empty line.
     """
 
-    def __init__(self, fh: IO[bytes], limit: int) -> None:
-        self._fh = fh
-        self._limit = limit
+    def __init__(self, lines: DecodedLines) -> None:
+        self._lines = iter(lines)
         self.lineno = 0
         self.bad: dict[int, str] = {}
 
@@ -133,112 +116,53 @@ class _Lines:
         return self
 
     def __next__(self) -> str:
-        raw = self._fh.readline(self._limit + 1)
-        if not raw:
-            raise StopIteration
-        self.lineno += 1
-        if self.lineno == 1 and raw.startswith(b"\xef\xbb\xbf"):
-            raw = raw[3:]
-        if len(raw) > self._limit and not raw.endswith(b"\n"):
-            while True:  # skip the rest of the runaway line in bounded chunks
-                rest = self._fh.readline(1 << 20)
-                if not rest or rest.endswith(b"\n"):
-                    break
-            self.bad.setdefault(
-                self.lineno, f"line is longer than {self._limit} bytes (see MAX_ARTICLE_BYTES)"
-            )
-            return "\n"
-        try:
-            return raw.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            self.bad.setdefault(
-                self.lineno, f"not valid UTF-8 at byte {exc.start} of line {self.lineno}"
-            )
-            return raw.decode("utf-8", errors="replace")
+        lineno, text, problem = next(self._lines)
+        self.lineno = lineno
+        if problem is not None:
+            self.bad.setdefault(lineno, problem)
+        return "\n" if text is None else text
 
 
-def _resolve_columns(header: list[str], columns: CsvColumns, source: str) -> dict[str, int]:
-    """Map article fields to column indexes; raise InputError when text is unmapped."""
-    index: dict[str, int] = {}
-    for i, name in enumerate(header):
-        index.setdefault(name.strip().lower(), i)
-    found = ", ".join(repr(h.strip()) for h in header) or "none"
-    mapping: dict[str, int] = {}
-    for field in dataclasses.fields(CsvColumns):
-        wanted = getattr(columns, field.name)
-        if wanted is not None:
-            i = index.get(wanted.strip().lower())
-            if i is None:
-                raise InputError(
-                    source,
-                    f"column {wanted!r} (given for field '{field.name}') not found; "
-                    f"columns found: {found}",
-                    1,
-                )
-            mapping[field.name] = i
-            continue
-        for alias in DEFAULT_ALIASES[field.name]:
-            if alias in index:
-                mapping[field.name] = index[alias]
-                break
+def _resolve_columns(header: list[str], columns: FieldNames, source: str) -> dict[str, str]:
+    """Map article fields to column names; raise InputError when text is unmapped."""
+    try:
+        mapping = resolve_fields(header, columns)
+    except MissingField as exc:
+        raise InputError(source, str(exc).replace("field ", "column ", 1), 1) from None
     if "text" not in mapping:
         tried = ", ".join(DEFAULT_ALIASES["text"])
+        found = ", ".join(repr(h.strip()) for h in header) or "none"
         raise InputError(
             source,
-            f"no text column (looked for: {tried}; set one with the column mapping); "
+            f"no text column (looked for: {tried}; set one with --text-column); "
             f"columns found: {found}",
             1,
         )
     return mapping
 
 
-def _published(value: str, column: str) -> str:
-    candidate = value[:-1] + "+00:00" if value.endswith(("Z", "z")) else value
-    try:
-        datetime.fromisoformat(candidate)
-    except ValueError:
-        raise _BadRecord(
-            f"column {column!r} (published) is not an ISO 8601 date or datetime: {value!r}"
-        ) from None
-    return value
-
-
 def _article_from_row(
     row: list[str],
     header: list[str],
-    mapping: dict[str, int],
+    mapping: dict[str, str],
     default_id: str,
     source: str,
+    line: int,
+    options: ReadOptions,
 ) -> Article:
     if len(row) != len(header):
         raise _BadRecord(f"row has {len(row)} fields, the header has {len(header)}")
-
-    def name(field: str) -> str:
-        return header[mapping[field]].strip()
-
-    text = row[mapping["text"]]
-    if not text.strip():
-        raise _BadRecord(f"column {name('text')!r} (text) is empty")
-    meta: dict[str, str | None] = {}
-    for field in ("id", "title", "outlet", "published", "url", "lang"):
-        value = row[mapping[field]].strip() if field in mapping else ""
-        meta[field] = value or None
-    if meta["published"] is not None:
-        meta["published"] = _published(meta["published"], name("published"))
-    return Article(
-        id=meta["id"] or default_id,
-        text=text,  # exactly as parsed: offsets refer to it
-        title=meta["title"],
-        outlet=meta["outlet"],
-        published=meta["published"],
-        url=meta["url"],
-        lang=meta["lang"],
-        path=source,
-    )
+    values: dict[str, str] = {}
+    for name, value in zip(header, row, strict=True):
+        values.setdefault(name, value)  # a repeated column name: the first one counts
+    # Metadata cells are stripped and an empty one is missing; the text is kept as parsed.
+    values = {k: (v if k == mapping["text"] else v.strip()) for k, v in values.items()}
+    values = {k: v for k, v in values.items() if v != "" or k == mapping["text"]}
+    return article_from_values(values, default_id, source, line, options, mapping=mapping)
 
 
 def _csv_articles(
-    path: Path, on_error: ErrorHandler | None, columns: CsvColumns
+    path: Path, on_error: ErrorHandler | None, options: ReadOptions
 ) -> Iterator[Article]:
     source = str(path)
     stem = path.stem
@@ -250,16 +174,11 @@ def _csv_articles(
         _report(err, on_error)
         return
     with fh:
-        lines = _Lines(fh, limit)
         try:
-            head = fh.peek(4096)[:4096] if hasattr(fh, "peek") else b""
-            if head.startswith((b"\xff\xfe", b"\xfe\xff")):
-                reason = "looks like UTF-16 (byte order mark); convert it to UTF-8"
-                _report(InputError(source, reason), on_error)
-                return
-            if b"\x00" in head:
-                reason = "binary content (NUL byte near the start), not CSV text"
-                _report(InputError(source, reason), on_error)
+            try:
+                lines = _Lines(DecodedLines(fh, source, options, limit))
+            except InputError as err:
+                _report(err, on_error)
                 return
             # The header: first non-blank line (a header cell with a line break is not supported).
             header_line = ""
@@ -278,7 +197,7 @@ def _csv_articles(
             delimiter = "\t" if is_tsv else _sniff_delimiter(header_line)
             header = next(csv.reader([header_line], delimiter=delimiter))
             try:
-                mapping = _resolve_columns(header, columns, source)
+                mapping = _resolve_columns(header, options.fields, source)
             except InputError as err:
                 if header_lineno != 1:
                     err = InputError(err.source, err.reason, header_lineno)
@@ -311,7 +230,9 @@ def _csv_articles(
                 try:
                     if bad:
                         raise _BadRecord(bad[0])
-                    article = _article_from_row(row, header, mapping, f"{stem}:{rowno}", source)
+                    article = _article_from_row(
+                        row, header, mapping, f"{stem}:{rowno}", source, start, options
+                    )
                     dedup.check(article.id, f"line {start}")
                 except _BadRecord as exc:
                     _report(InputError(source, str(exc), start), on_error)
@@ -327,22 +248,27 @@ def _csv_articles(
 def read_csv_articles(
     path: str | os.PathLike[str],
     on_error: ErrorHandler | None = None,
-    columns: CsvColumns | None = None,
+    columns: FieldNames | None = None,
+    options: ReadOptions | None = None,
 ) -> Iterator[Article]:
     """Stream articles from a CSV (or ``.tsv``) file with a header row, in file order.
 
-    ``columns`` maps article fields to column names (default :class:`CsvColumns()`, see there).
-    ``id`` defaults to ``"{file stem}:{row number}"`` (data rows counted from 1, header and
-    blank lines not counted); ``published`` must parse as ISO 8601 and is kept as given;
-    ``path`` of every article is ``str(path)``.
+    ``options.fields`` (or ``columns``, which overrides it) maps article fields to column
+    names. ``id`` defaults to ``"{file stem}:{row number}"`` (data rows counted from 1, header
+    and blank lines not counted); ``published`` is read in any known form
+    (:mod:`wiretrace.io.dates`) and stored as ISO 8601, an unreadable one leaves the article
+    undated with a warning; ``path`` of every article is ``str(path)``.
 
     Errors (see the module docs for strict and lenient mode): a file that is missing, unusable,
     empty or has no text column (one error for the file, nothing yielded); a row (reported with
-    the line it starts on) that is not valid UTF-8, has a different number of fields than the
-    header, an empty text, a date that is not ISO 8601, or an id used earlier in the file.
+    the line it starts on) with bytes invalid in the file's encoding, a different number of
+    fields than the header, an empty text, or an id used earlier in the file.
     Problems with the file itself are detected when this is called; the header and rows are
     read while iterating.
     """
-    return _streamed(
-        path, on_error, lambda p, handler: _csv_articles(p, handler, columns or CsvColumns())
-    )
+    opts = options or ReadOptions()
+    if columns is not None:
+        import dataclasses
+
+        opts = dataclasses.replace(opts, fields=columns)
+    return _streamed(path, on_error, lambda p, handler: _csv_articles(p, handler, opts))

@@ -12,9 +12,17 @@
   names them), matches in sorted order; matched folders are walked, matched files with an
   unsupported suffix skipped and counted as in a folder.
 
-Suffixes (case-insensitive): ``.txt`` (one article), ``.json``, ``.jsonl``/``.ndjson``,
-``.csv``/``.tsv``, ``.html``/``.htm`` (one article), ``.warc``/``.warc.gz``. A file reached
-twice (overlapping inputs) is read once.
+Suffixes (case-insensitive): ``.txt`` (one article), ``.json`` (also JSON Feed),
+``.jsonl``/``.ndjson``, ``.csv``/``.tsv``, ``.html``/``.htm`` (one article),
+``.warc``/``.warc.gz``, and feeds ``.rss``/``.atom``/``.xml`` (RSS or Atom, recognised by
+content: an ``.xml`` file that is not a feed is skipped in a folder and an error when named).
+A file named explicitly with another suffix is looked at: a feed or an HTML page is read as
+one, anything else as plain text. A file reached twice (overlapping inputs) is read once.
+
+Every reader takes the same :class:`~wiretrace.io.fields.ReadOptions` (field names, date
+order, encoding, longest text); warnings (an unreadable date, removed control characters, a
+detected encoding, a cut text, a teaser-only feed entry) are counted per kind in
+:class:`InputStats` with the first of each, and passed on to the options' handler.
 
 Ids. Record formats keep their readers' ids (the record's ``id``, else ``"{stem}:{n}"``; the
 target URI for WARC pages). One-article files found inside a folder or by a glob get their path
@@ -54,11 +62,18 @@ from pathlib import Path
 
 from wiretrace.errors import InputError
 from wiretrace.io.csv_reader import CSV_SUFFIXES, CsvColumns, read_csv_articles
+from wiretrace.io.decoding import binary_signature
+from wiretrace.io.feed_reader import FEED_SUFFIXES, feed_articles, looks_like_feed
+from wiretrace.io.fields import InputWarning, ReadOptions
 from wiretrace.io.html_reader import HTML_SUFFIXES, read_html_article
 from wiretrace.io.readers import (
     JSON_SUFFIXES,
     JSONL_SUFFIXES,
+    MAX_JSON_BYTES,
     ErrorHandler,
+    _check_file,
+    _read_bytes,
+    _report,
     read_json_articles,
     read_jsonl_articles,
     read_text_article,
@@ -66,7 +81,14 @@ from wiretrace.io.readers import (
 from wiretrace.io.warc_reader import read_warc_articles
 from wiretrace.model import Article
 
-__all__ = ["SUPPORTED_SUFFIXES", "InputStats", "input_format", "iter_input_articles"]
+__all__ = [
+    "SUPPORTED_SUFFIXES",
+    "InputStats",
+    "input_format",
+    "iter_input_articles",
+    "read_file",
+    "sniff_format",
+]
 
 #: Every file ending read by suffix (lower case); ``.warc.gz`` is matched as a whole.
 SUPPORTED_SUFFIXES: tuple[str, ...] = (
@@ -77,6 +99,7 @@ SUPPORTED_SUFFIXES: tuple[str, ...] = (
     *sorted(HTML_SUFFIXES),
     ".warc",
     ".warc.gz",
+    *sorted(FEED_SUFFIXES),
 )
 
 _GLOB_CHARS = frozenset("*?[")
@@ -98,6 +121,20 @@ class InputStats:
     errors: int = 0
     skipped_unsupported: int = 0
     skipped_suffixes: dict[str, int] = field(default_factory=dict)
+    warnings: dict[str, int] = field(default_factory=dict)
+    first_warning: dict[str, str] = field(default_factory=dict)
+    field_maps: dict[str, set[str]] = field(default_factory=dict)
+
+    def note_warning(self, warning: InputWarning) -> None:
+        """Count a warning under its kind, keeping the first of each kind as the example."""
+        self.warnings[warning.kind] = self.warnings.get(warning.kind, 0) + 1
+        self.first_warning.setdefault(warning.kind, str(warning))
+
+    def note_fields(self, source: str, mapping: dict[str, str]) -> None:
+        """Record which input field fed which article field (only where the names differ)."""
+        renamed = [f"{name} -> {field}" for field, name in mapping.items() if name != field]
+        if renamed:
+            self.field_maps.setdefault(", ".join(renamed), set()).add(source)
 
 
 def input_format(path: str | os.PathLike[str]) -> str | None:
@@ -117,7 +154,92 @@ def input_format(path: str | os.PathLike[str]) -> str | None:
         return "csv"
     if suffix in HTML_SUFFIXES:
         return "html"
+    if suffix == ".xml":
+        return "xml"
+    if suffix in FEED_SUFFIXES:
+        return "feed"
     return None
+
+
+_HTML_START = (b"<!doctype html", b"<html")
+
+
+def sniff_format(path: Path, kind: str | None) -> str | None:
+    """The format of a file whose suffix does not decide it, from its first 4 KB.
+
+    ``kind`` is :func:`input_format`'s answer: ``"xml"`` becomes ``"feed"`` or None (not a
+    feed); None (an unknown suffix) becomes ``"feed"``, ``"html"`` or ``"text"``. Other kinds
+    are returned as they are. An unreadable file is left to its reader to report.
+    """
+    if kind not in (None, "xml"):
+        return kind
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(4096)
+    except OSError:
+        return "text" if kind is None else "feed"
+    if looks_like_feed(head):
+        return "feed"
+    if kind == "xml":
+        return None
+    start = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if binary_signature(head) is None and start.startswith(_HTML_START):
+        return "html"
+    return "text"
+
+
+def _feed_file(path: Path, on_error: ErrorHandler | None, options: ReadOptions) -> Iterator[Article]:
+    source = str(path)
+    try:
+        _check_file(path, MAX_JSON_BYTES, "MAX_JSON_BYTES")
+        data = _read_bytes(path, MAX_JSON_BYTES, "MAX_JSON_BYTES")
+    except InputError as err:
+        _report(err, on_error)
+        return
+    yield from feed_articles(data, source, path.stem, on_error, options)
+
+
+def read_file(
+    path: Path,
+    on_error: ErrorHandler | None = None,
+    options: ReadOptions | None = None,
+    *,
+    kind: str | None = None,
+    article_id: str | None = None,
+) -> Iterator[Article]:
+    """The articles of one file, read by its format (``kind``, else by suffix and content).
+
+    ``article_id`` names a one-article file's article (text, HTML; default: the file stem).
+    Errors go to ``on_error`` (strict mode: raised), warnings to ``options``.
+    """
+    opts = options or ReadOptions()
+    if kind is None:
+        kind = sniff_format(path, input_format(path))
+        if kind is None:
+            _report(InputError(str(path), "an XML file that is not an RSS or Atom feed"), on_error)
+            return
+    if kind in ("text", "html"):
+        try:
+            if kind == "text":
+                article = read_text_article(path, options=opts)
+            else:
+                article = read_html_article(path, options=opts)
+        except InputError as err:
+            _report(err, on_error)
+            return
+        if article_id is not None and article_id != article.id:
+            article = dataclasses.replace(article, id=article_id)
+        yield article
+    elif kind == "json":
+        yield from read_json_articles(path, on_error, opts)
+    elif kind == "jsonl":
+        yield from read_jsonl_articles(path, on_error, opts)
+    elif kind == "csv":
+        yield from read_csv_articles(path, on_error, options=opts)
+    elif kind == "feed":
+        yield from _feed_file(path, on_error, opts)
+    else:
+        yield from read_warc_articles(path, on_error, opts)
 
 
 def _suffix_label(name: str) -> str:
@@ -151,11 +273,19 @@ class _Run:
     """State of one iteration: error counting, files already read, ids already yielded."""
 
     def __init__(
-        self, on_error: ErrorHandler | None, csv_columns: CsvColumns | None, stats: InputStats
+        self, on_error: ErrorHandler | None, options: ReadOptions, stats: InputStats
     ) -> None:
         self.on_error = on_error
-        self.csv_columns = csv_columns
         self.stats = stats
+        passed_on = options.on_warning
+
+        def on_warning(warning: InputWarning) -> None:
+            stats.note_warning(warning)
+            passed_on(warning)
+
+        self.options = dataclasses.replace(
+            options, on_warning=on_warning, on_fields=stats.note_fields
+        )
         self.seen_files: set[tuple[int, int] | str] = set()
         self.seen_dirs: set[tuple[int, int]] = set()
         self.ids: dict[str, str] = {}
@@ -244,6 +374,8 @@ class _Run:
     def file(self, path: Path, base: Path | None, *, explicit: bool) -> Iterator[Article]:
         """Read one file by suffix (unsupported suffixes: skipped unless named explicitly)."""
         kind = input_format(path)
+        if kind == "xml" or (kind is None and explicit):
+            kind = sniff_format(path, kind)
         if kind is None and not explicit:
             label = _suffix_label(path.name)
             self.stats.skipped_unsupported += 1
@@ -271,26 +403,8 @@ class _Run:
             yield article
 
     def articles(self, path: Path, kind: str, base: Path | None) -> Iterator[Article]:
-        on_error = self.report
-        if kind in ("text", "html"):
-            reader = read_text_article if kind == "text" else read_html_article
-            try:
-                article = reader(path)
-            except InputError as err:
-                self.report(err)
-                return
-            article_id = _relative_id(path, base)
-            if article_id != article.id:
-                article = dataclasses.replace(article, id=article_id)
-            yield article
-        elif kind == "json":
-            yield from read_json_articles(path, on_error)
-        elif kind == "jsonl":
-            yield from read_jsonl_articles(path, on_error)
-        elif kind == "csv":
-            yield from read_csv_articles(path, on_error, self.csv_columns)
-        else:
-            yield from read_warc_articles(path, on_error)
+        article_id = _relative_id(path, base) if kind in ("text", "html") else None
+        yield from read_file(path, self.report, self.options, kind=kind, article_id=article_id)
 
 
 def iter_input_articles(
@@ -299,15 +413,21 @@ def iter_input_articles(
     csv_columns: CsvColumns | None = None,
     *,
     stats: InputStats | None = None,
+    options: ReadOptions | None = None,
 ) -> Iterator[Article]:
     """Stream the articles of every input (files, folders, glob patterns), in input order.
 
     See the module docs for how inputs are expanded, which files are read, the ids and the
-    errors. ``csv_columns`` applies to every CSV file. Pass ``stats`` (an :class:`InputStats`)
-    to read the counts once iteration has finished; they are updated as it goes.
+    errors. ``options`` (:class:`~wiretrace.io.fields.ReadOptions`) apply to every file;
+    ``csv_columns`` (the field names) overrides its ``fields``. Pass ``stats`` (an
+    :class:`InputStats`) to read the counts once iteration has finished; they are updated as it
+    goes.
 
     The iteration is lazy: nothing is read before the first ``next()``.
     """
-    run = _Run(on_error, csv_columns, stats if stats is not None else InputStats())
+    opts = options or ReadOptions()
+    if csv_columns is not None:
+        opts = dataclasses.replace(opts, fields=csv_columns)
+    run = _Run(on_error, opts, stats if stats is not None else InputStats())
     for raw in inputs:
         yield from run.expand(os.fspath(raw))

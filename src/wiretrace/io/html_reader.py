@@ -7,8 +7,11 @@ that string. Extraction favours precision (``favor_precision=True``, comments le
 missed teaser sentence costs less than navigation or comment text reported as reused copy.
 
 Metadata, when the page has it: ``title`` (trafilatura: ``og:title``, ``<title>`` ...),
-``published`` as ``YYYY-MM-DD`` (htmldate via trafilatura: page metadata and the URL, no guessing
-from the body text), ``outlet`` (the site name, else the host name without ``www.``), ``url``
+``published`` with its time and zone when the page gives them (:func:`page_published`: the
+``article:published_time`` meta, ``itemprop=datePublished``, JSON-LD ``datePublished``, a
+``date``/``pubdate``/``DC.date.issued`` meta, a ``<time datetime>``; each read by
+:func:`~wiretrace.io.dates.read_date`), else the day htmldate finds via trafilatura (page
+metadata and the URL, no guessing from the body text), ``outlet`` (the site name, else the host name without ``www.``), ``url``
 (the one given, else the page's canonical URL), ``lang`` (trafilatura's language if it gives one,
 else the primary subtag of ``<html lang="...">``, lower case: ``de-DE`` -> ``de``).
 
@@ -30,6 +33,7 @@ Example::
 
 from __future__ import annotations
 
+import json
 import os
 from datetime import date
 from pathlib import Path
@@ -37,6 +41,8 @@ from typing import Any
 
 from wiretrace.errors import InputError
 from wiretrace.io import readers
+from wiretrace.io.dates import DateError, DateOrder, read_date
+from wiretrace.io.decoding import clean_text
 from wiretrace.io.readers import _check_file, _read_bytes
 from wiretrace.model import Article
 
@@ -71,6 +77,79 @@ def _iso_day(value: str | None) -> str | None:
         return None
 
 
+# Meta tags naming the publication time, most specific first (property= or name= or itemprop=).
+_META_DATES = (
+    "article:published_time",
+    "og:article:published_time",
+    "og:published_time",
+    "datepublished",
+    "date",
+    "pubdate",
+    "publishdate",
+    "publish-date",
+    "publication_date",
+    "dc.date.issued",
+    "dcterms.issued",
+    "dc.date",
+    "dcterms.created",
+    "sailthru.date",
+    "parsely-pub-date",
+)
+
+
+def _json_ld_dates(node: Any) -> list[str]:
+    """``datePublished`` values of a JSON-LD document (nested graphs and lists included)."""
+    found: list[str] = []
+    stack = [node]
+    while stack and len(found) < 4:
+        item = stack.pop(0)
+        if isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, dict):
+            value = item.get("datePublished")
+            if isinstance(value, str):
+                found.append(value)
+            stack.extend(v for k, v in item.items() if k in ("@graph", "mainEntity", "itemListElement"))
+    return found
+
+
+def page_published(tree: Any, order: DateOrder = "DMY") -> str | None:
+    """The publication time a page states, as ISO 8601 with the time and zone it gives.
+
+    Looks at the sources of the module docs in that order and returns the first one
+    :func:`~wiretrace.io.dates.read_date` can read; None if the page states none.
+    """
+    candidates: list[str] = []
+    metas: dict[str, str] = {}
+    for meta in tree.iter("meta"):
+        key = (meta.get("property") or meta.get("name") or meta.get("itemprop") or "").lower()
+        value = meta.get("content") or meta.get("datetime")
+        if key and value and key not in metas:
+            metas[key] = value
+    candidates.extend(metas[key] for key in _META_DATES if key in metas)
+    for script in tree.iter("script"):
+        if (script.get("type") or "").lower() == "application/ld+json" and script.text:
+            try:
+                candidates.extend(_json_ld_dates(json.loads(script.text)))
+            except (ValueError, RecursionError):
+                continue
+    for element in tree.iter("time"):
+        if element.get("datetime") and (
+            element.get("itemprop") == "datePublished" or element.get("pubdate") is not None
+        ):
+            candidates.append(element.get("datetime"))
+    for element in tree.iter("time"):
+        if element.get("datetime"):
+            candidates.append(element.get("datetime"))
+            break
+    for value in candidates:
+        try:
+            return read_date(value, order=order)
+        except DateError:
+            continue
+    return None
+
+
 def _lang_attribute(tree: Any) -> str | None:
     """Primary subtag of the root element's ``lang`` (or ``xml:lang``), lower case."""
     value = tree.get("lang") or tree.get("{http://www.w3.org/XML/1998/namespace}lang")
@@ -95,6 +174,7 @@ def extract_html_article(
     source: str,
     url: str | None = None,
     path: str | None = None,
+    date_order: DateOrder = "DMY",
 ) -> Article:
     """Extract one article from an HTML page already in memory.
 
@@ -130,6 +210,8 @@ def extract_html_article(
         )
         raise InputError(source, reason) from None
     text = getattr(document, "text", None) if document is not None else None
+    if isinstance(text, str):
+        text, _ = clean_text(text)
     if not isinstance(text, str) or not text.strip():
         raise InputError(source, NO_MAIN_TEXT)
     return Article(
@@ -137,7 +219,7 @@ def extract_html_article(
         text=text,  # exactly as extracted: offsets refer to this string
         title=_clean(document.title),
         outlet=_clean(document.sitename) or _clean(document.hostname),
-        published=_iso_day(document.date),
+        published=page_published(tree, date_order) or _iso_day(document.date),
         url=url or _clean(document.url),
         lang=_clean(document.language) or _lang_attribute(tree),
         path=path,
@@ -150,6 +232,7 @@ def read_html_article(
     source: str | None = None,
     url: str | None = None,
     article_id: str | None = None,
+    options: Any = None,
 ) -> Article:
     """Read one HTML page (a file, or the page's bytes) as an article.
 
@@ -157,27 +240,54 @@ def read_html_article(
     may be at most :data:`~wiretrace.io.readers.MAX_ARTICLE_BYTES` bytes. For bytes, ``source``
     (default ``"<html>"``) names the page in messages and ``id`` defaults to ``url``, else
     ``source``; ``path`` is None. ``article_id`` overrides the id in both cases. See the module
-    docs for the text and the metadata.
+    docs for the text and the metadata. ``options`` (a
+    :class:`~wiretrace.io.fields.ReadOptions`) gives the date order and the longest text (a
+    longer one is cut there, with a warning).
 
     Raises:
         InputError: a missing, unreadable or too large file, or a page without main text
             (``"no main text found in the HTML page"``).
     """
+    from wiretrace.io.fields import ReadOptions
+
+    opts: ReadOptions = options or ReadOptions()
     if isinstance(path_or_bytes, bytes | bytearray):
         name = source or "<html>"
-        return extract_html_article(
+        article = extract_html_article(
             bytes(path_or_bytes),
             article_id=article_id or url or name,
             source=name,
             url=url,
+            date_order=opts.date_order,
         )
-    p = Path(path_or_bytes)
-    name = source or str(path_or_bytes)
-    limit = readers.MAX_ARTICLE_BYTES
-    st = _check_file(p, limit, "MAX_ARTICLE_BYTES")
-    if st.st_size == 0:
-        raise InputError(name, "empty file")
-    data = _read_bytes(p, limit, "MAX_ARTICLE_BYTES")
-    return extract_html_article(
-        data, article_id=article_id or p.stem, source=name, url=url, path=str(path_or_bytes)
+    else:
+        p = Path(path_or_bytes)
+        name = source or str(path_or_bytes)
+        limit = readers.MAX_ARTICLE_BYTES
+        st = _check_file(p, limit, "MAX_ARTICLE_BYTES")
+        if st.st_size == 0:
+            raise InputError(name, "empty file")
+        data = _read_bytes(p, limit, "MAX_ARTICLE_BYTES")
+        article = extract_html_article(
+            data,
+            article_id=article_id or p.stem,
+            source=name,
+            url=url,
+            path=str(path_or_bytes),
+            date_order=opts.date_order,
+        )
+    return cut_to_max_chars(article, name, opts)
+
+
+def cut_to_max_chars(article: Article, source: str, options: Any) -> Article:
+    """``article`` with its text cut at ``options.max_chars`` (with a warning) if longer."""
+    if len(article.text) <= options.max_chars:
+        return article
+    import dataclasses
+
+    options.warn(
+        source,
+        f"text of {len(article.text):,} characters cut at {options.max_chars:,} (--max-chars)",
+        kind="cut",
     )
+    return dataclasses.replace(article, text=article.text[: options.max_chars])

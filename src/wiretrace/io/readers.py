@@ -1,11 +1,17 @@
 """Article readers: plain text, JSON lines and JSON files -> :class:`~wiretrace.model.Article`.
 
-Offsets are sacred (see DESIGN.md), so readers hand over the text *exactly as stored*: bytes are
-decoded as strict UTF-8 and nothing is translated or stripped, with one exception, a leading
-UTF-8 byte order mark (U+FEFF), which is an encoding artefact and not part of the text.
-In particular line endings are kept as they are (``\\r\\n`` stays ``\\r\\n``; this is the
-equivalent of ``open(..., newline="")``), and leading or trailing whitespace is kept, so
-``article.text`` equals the file's bytes decoded, minus the BOM.
+Offsets are sacred (see DESIGN.md), so readers hand over the text *as read*: bytes are decoded
+(:mod:`wiretrace.io.decoding`: UTF-8, a byte order mark's encoding, or a detected one) and
+control characters removed, and nothing else is translated or stripped. In particular line
+endings are kept as they are (``\\r\\n`` stays ``\\r\\n``; this is the equivalent of
+``open(..., newline="")``), and leading or trailing whitespace is kept.
+
+Records (JSON, JSON lines) are turned into articles by
+:func:`wiretrace.io.fields.article_from_values`: field names by alias or as set in
+:class:`~wiretrace.io.fields.FieldNames`, dates in every form of :mod:`wiretrace.io.dates`, and
+an optional field that cannot be read left empty with a warning instead of costing the article.
+Readers take a :class:`~wiretrace.io.fields.ReadOptions` (fields, date order, encoding, longest
+text, where warnings go).
 
 Every problem a user can cause is reported as one :class:`~wiretrace.errors.InputError` naming
 the file (and, for JSON lines, the 1-based line) and a one-line reason.
@@ -25,19 +31,32 @@ Example::
     >>> _ = p.write_text('{"text": "Hollande in Moskau."}\\n{"id": 7, "text": "Putin"}\\n')
     >>> [(a.id, a.text) for a in read_articles(p)]
     [('feed:1', 'Hollande in Moskau.'), ('7', 'Putin')]
+    >>> _ = p.write_text('{"body": "Putin", "pubDate": "26. November 2015"}\\n')
+    >>> [(a.id, a.published) for a in read_articles(p)]
+    [('feed:1', '2015-11-26')]
 """
 
 from __future__ import annotations
 
+import codecs
+import io
 import json
 import os
 import stat
 from collections.abc import Callable, Iterable, Iterator
-from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
 
 from wiretrace.errors import InputError
+from wiretrace.io.decoding import (
+    SNIFF_BYTES,
+    binary_signature,
+    check_control_share,
+    clean_text,
+    decode_bytes,
+    sniff_encoding,
+)
+from wiretrace.io.fields import BadRecord, ReadOptions, article_from_values
 from wiretrace.model import Article
 
 __all__ = [
@@ -51,6 +70,7 @@ __all__ = [
     "read_json_articles",
     "read_jsonl_articles",
     "read_text_article",
+    "ReadOptions",
 ]
 
 #: Largest plain-text article file, and longest JSON line, accepted (bytes). Checked via ``stat``
@@ -70,11 +90,13 @@ JSON_SUFFIXES: frozenset[str] = frozenset({".json"})
 ErrorHandler = Callable[[InputError], None]
 
 _BOM = b"\xef\xbb\xbf"
-_OPTIONAL_STR_FIELDS = ("title", "outlet", "url", "lang")
 
 
-class _BadRecord(Exception):
-    """A JSON record is unusable; ``args[0]`` is the reason. Turned into InputError by callers."""
+#: A record is unusable; ``args[0]`` is the reason. Turned into InputError by callers.
+_BadRecord = BadRecord
+
+#: Keys under which a JSON object holds its array of articles (API dumps, NewsAPI).
+_ARRAY_KEYS = ("articles", "items", "data", "results", "entries", "docs", "records", "news")
 
 
 # --------------------------------------------------------------------------------------------
@@ -138,53 +160,59 @@ def _read_bytes(path: Path, limit: int, limit_name: str) -> bytes:
     return data
 
 
-def _decode(data: bytes, *, offset: int = 0) -> str:
-    """Decode strict UTF-8; on failure raise _BadRecord naming the byte offset (+ ``offset``)."""
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise _BadRecord(
-            f"not valid UTF-8 at byte offset {exc.start + offset} ({exc.reason})"
-        ) from None
+def _decode_file(data: bytes, source: str, options: ReadOptions) -> str:
+    """Decode a whole file (:func:`~wiretrace.io.decoding.decode_bytes`), warning about a
+    detected encoding and removed control characters."""
+    decoded = decode_bytes(data, source, options.encoding)
+    if decoded.detected:
+        options.warn(
+            source, f"decoded as {decoded.encoding} (detected; --encoding forces one)",
+            kind="encoding",
+        )
+    if decoded.removed:
+        options.warn(
+            source, f"{decoded.removed} control character(s) removed from the text", kind="control"
+        )
+    return decoded.text
 
 
-def _decode_file(data: bytes, source: str) -> str:
-    """Decode a whole file: reject binary content, strip one leading UTF-8 BOM, strict UTF-8."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise InputError(source, "looks like UTF-16 (byte order mark); convert it to UTF-8")
-    nul = data.find(b"\x00")
-    if nul != -1:
-        raise InputError(source, f"binary content (NUL byte at byte offset {nul}), not text")
-    skip = len(_BOM) if data.startswith(_BOM) else 0
-    try:
-        return _decode(data[skip:], offset=skip)
-    except _BadRecord as exc:
-        raise InputError(source, str(exc)) from None
-
-
-def read_text_article(path: str | os.PathLike[str], *, max_bytes: int | None = None) -> Article:
+def read_text_article(
+    path: str | os.PathLike[str],
+    *,
+    max_bytes: int | None = None,
+    options: ReadOptions | None = None,
+) -> Article:
     """Read one plain-text article file.
 
-    The file must be UTF-8. ``text`` is the decoded content exactly as stored (line endings,
-    indentation and surrounding whitespace kept; a leading BOM removed), so offsets into it are
-    offsets into the file's text. ``id`` is the file name stem, ``path`` is ``str(path)``.
+    ``text`` is the decoded content (UTF-8, else the encoding of a byte order mark, a detected
+    or a forced one; control characters removed) with line endings, indentation and surrounding
+    whitespace kept, so offsets into it are offsets into the file's text; a text longer than
+    ``options.max_chars`` is cut there with a warning. ``id`` is the file name stem, ``path``
+    is ``str(path)``.
 
     ``max_bytes`` defaults to :data:`MAX_ARTICLE_BYTES`; larger files are refused before reading.
 
     Raises:
         InputError: missing file, a directory, permission denied, a file larger than the limit,
-            an empty or whitespace-only file, binary content (NUL bytes), UTF-16, or invalid
-            UTF-8 (with the byte offset of the first bad byte).
+            an empty or whitespace-only file, binary content, or bytes that no encoding fits.
     """
+    opts = options or ReadOptions()
     p = Path(path)
     source = str(path)
     limit = MAX_ARTICLE_BYTES if max_bytes is None else max_bytes
     st = _check_file(p, limit, "MAX_ARTICLE_BYTES")
     if st.st_size == 0:
         raise InputError(source, "empty file")
-    text = _decode_file(_read_bytes(p, limit, "MAX_ARTICLE_BYTES"), source)
+    text = _decode_file(_read_bytes(p, limit, "MAX_ARTICLE_BYTES"), source, opts)
     if not text.strip():
         raise InputError(source, "empty file (only whitespace)")
+    if len(text) > opts.max_chars:
+        opts.warn(
+            source,
+            f"text of {len(text):,} characters cut at {opts.max_chars:,} (--max-chars)",
+            kind="cut",
+        )
+        text = text[: opts.max_chars]
     return Article(id=p.stem, text=text, path=source)
 
 
@@ -209,77 +237,19 @@ def _json_type(value: Any) -> str:
     return type(value).__name__  # pragma: no cover - json only produces the types above
 
 
-def _check_encodable(field: str, value: str) -> str:
-    # json.loads accepts "\ud800" escapes and yields lone surrogates that cannot be written back
-    # as UTF-8 (store, writers) - refuse them here, where the line number is still known.
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError as exc:
-        raise _BadRecord(
-            f"field '{field}' contains an unpaired surrogate at character {exc.start}"
-        ) from None
-    return value
-
-
-def _optional_str(record: dict[str, Any], field: str) -> str | None:
-    value = record.get(field)
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        raise _BadRecord(f"field '{field}' must be a string or null, got {_json_type(value)}")
-    return _check_encodable(field, value)
-
-
-def _parse_published(record: dict[str, Any]) -> str | None:
-    value = _optional_str(record, "published")
-    if value is None:
-        return None
-    candidate = value[:-1] + "+00:00" if value.endswith(("Z", "z")) else value
-    try:
-        datetime.fromisoformat(candidate)
-    except ValueError:
-        raise _BadRecord(
-            f"field 'published' is not an ISO 8601 date or datetime: {value!r}"
-        ) from None
-    return value  # kept exactly as given
-
-
-def _record_id(record: dict[str, Any], default_id: str) -> str:
-    value = record.get("id")
-    if value is None:
-        return default_id
-    if isinstance(value, int) and not isinstance(value, bool):
-        return str(value)
-    if isinstance(value, str):
-        if not value:
-            raise _BadRecord("field 'id' is an empty string")
-        return _check_encodable("id", value)
-    raise _BadRecord(f"field 'id' must be a string or an integer, got {_json_type(value)}")
-
-
-def _article_from_record(record: Any, default_id: str, source: str) -> Article:
+def _article_from_record(
+    record: Any, default_id: str, source: str, line: int | None, options: ReadOptions,
+    label: str = "",
+) -> Article:
     """Validate one parsed JSON value and build an Article; raise _BadRecord with the reason.
 
-    Known fields: ``id, text, title, outlet, published, url, lang``; only ``text`` is required.
-    Other keys are ignored (feeds carry all sorts of extras).
+    Field names by alias or as set in ``options.fields``
+    (:func:`~wiretrace.io.fields.article_from_values`); other keys are ignored (feeds carry all
+    sorts of extras).
     """
     if not isinstance(record, dict):
         raise _BadRecord(f"expected a JSON object, got {_json_type(record)}")
-    if "text" not in record or record["text"] is None:
-        raise _BadRecord("missing required field 'text'")
-    text = record["text"]
-    if not isinstance(text, str):
-        raise _BadRecord(f"field 'text' must be a string, got {_json_type(text)}")
-    if not text.strip():
-        raise _BadRecord("field 'text' is empty")
-    fields = {name: _optional_str(record, name) for name in _OPTIONAL_STR_FIELDS}
-    return Article(
-        id=_record_id(record, default_id),
-        text=_check_encodable("text", text),
-        published=_parse_published(record),
-        path=source,
-        **fields,
-    )
+    return article_from_values(record, default_id, source, line, options, label=label)
 
 
 def _report(error: InputError, on_error: ErrorHandler | None) -> None:
@@ -306,32 +276,106 @@ class _Dedup:
 # JSON lines
 
 
-def _iter_raw_lines(fh: IO[bytes], limit: int) -> Iterator[tuple[int, bytes | None]]:
-    """Yield ``(line number, raw bytes)``; ``None`` instead of bytes for a line over ``limit``.
+class DecodedLines:
+    """The lines of a file decoded in its encoding, for the line-based readers (JSON lines, CSV).
 
-    Reads with a bounded ``readline`` so one runaway line cannot exhaust memory; the rest of an
-    overlong line is skipped in chunks.
+    The encoding is chosen from the first :data:`~wiretrace.io.decoding.SNIFF_BYTES` bytes
+    (:func:`~wiretrace.io.decoding.sniff_encoding`: a BOM, UTF-8, a forced or a detected one;
+    a detected one is reported once as a warning). Lines are read with a bounded ``readline``
+    so one runaway line cannot exhaust memory. Iterating yields ``(line number, text,
+    problem)``: ``text`` is the decoded line (invalid bytes replaced, so a CSV's structure
+    survives) or None for a line over the limit (its rest is skipped), ``problem`` the reason
+    the line is unusable or None. A leading BOM is not part of the first line.
     """
-    lineno = 0
-    while True:
-        raw = fh.readline(limit + 1)
-        if not raw:
-            return
-        lineno += 1
-        if len(raw) > limit and not raw.endswith(b"\n"):
-            while True:
-                rest = fh.readline(1 << 20)
-                if not rest or rest.endswith(b"\n"):
-                    break
-            yield lineno, None
-        else:
-            yield lineno, raw
+
+    def __init__(self, fh: IO[bytes], source: str, options: ReadOptions, limit: int) -> None:
+        self.source = source
+        self.limit = limit
+        self.lineno = 0
+        sample = fh.read(SNIFF_BYTES)
+        kind = binary_signature(sample[:16])
+        if kind is not None and options.encoding is None:
+            raise InputError(source, f"binary content ({kind}), not text")
+        complete = len(sample) < SNIFF_BYTES
+        self.encoding, detected = sniff_encoding(sample, source, options.encoding, complete)
+        head = sample.decode(self.encoding, errors="replace")
+        check_control_share(head, clean_text(head)[1], source)
+        fh.seek(0)
+        if detected:
+            options.warn(
+                source, f"decoded as {self.encoding} (detected; --encoding forces one)",
+                kind="encoding",
+            )
+        self._fh = fh
+        # UTF-16 and UTF-32 do not keep b"\n" as the line end byte: read those as text.
+        wide = self.encoding.startswith(("utf-16", "utf-32"))
+        self._text: IO[str] | None = (
+            io.TextIOWrapper(fh, encoding=self.encoding, errors="replace", newline="")
+            if wide
+            else None
+        )
+        self._codec = "utf-8" if self.encoding == "utf-8-sig" else self.encoding
+
+    def __iter__(self) -> Iterator[tuple[int, str | None, str | None]]:
+        return self._lines()
+
+    def _lines(self) -> Iterator[tuple[int, str | None, str | None]]:
+        limit = self.limit
+        while True:
+            if self._text is not None:
+                line = self._text.readline(limit + 1)
+                if not line:
+                    return
+                self.lineno += 1
+                if self.lineno == 1:
+                    line = line.removeprefix("\ufeff")
+                if len(line) > limit and not line.endswith("\n"):
+                    while True:
+                        rest = self._text.readline(1 << 20)
+                        if not rest or rest.endswith("\n"):
+                            break
+                    yield self.lineno, None, self._too_long()
+                    continue
+                problem = "not valid text in the file's encoding" if "\ufffd" in line else None
+                yield self.lineno, line, problem
+                continue
+            raw = self._fh.readline(limit + 1)
+            if not raw:
+                return
+            self.lineno += 1
+            if self.lineno == 1 and raw.startswith(codecs.BOM_UTF8):
+                raw = raw[len(codecs.BOM_UTF8) :]
+            if len(raw) > limit and not raw.endswith(b"\n"):
+                while True:  # skip the rest of the runaway line in bounded chunks
+                    rest = self._fh.readline(1 << 20)
+                    if not rest or rest.endswith(b"\n"):
+                        break
+                yield self.lineno, None, self._too_long()
+                continue
+            try:
+                yield self.lineno, raw.decode(self._codec), None
+            except UnicodeDecodeError as exc:
+                problem = f"not valid {self._codec} at byte {exc.start} of the line ({exc.reason})"
+                yield self.lineno, raw.decode(self._codec, errors="replace"), problem
+
+    def _too_long(self) -> str:
+        return f"line is longer than {self.limit} bytes (see MAX_ARTICLE_BYTES)"
 
 
-def _jsonl_articles(path: Path, on_error: ErrorHandler | None) -> Iterator[Article]:
+def _parse_json(text: str) -> Any:
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise _BadRecord(f"malformed JSON: {exc.msg} (column {exc.colno})") from None
+    except RecursionError:
+        raise _BadRecord("malformed JSON: nested too deeply") from None
+
+
+def _jsonl_articles(
+    path: Path, on_error: ErrorHandler | None, options: ReadOptions
+) -> Iterator[Article]:
     source = str(path)
     stem = path.stem
-    limit = MAX_ARTICLE_BYTES
     dedup = _Dedup()
     any_content = False
     try:
@@ -341,28 +385,22 @@ def _jsonl_articles(path: Path, on_error: ErrorHandler | None) -> Iterator[Artic
         return
     with fh:
         try:
-            for lineno, raw in _iter_raw_lines(fh, limit):
-                if raw is None:
-                    any_content = True
-                    reason = f"line is longer than {limit} bytes (see MAX_ARTICLE_BYTES)"
-                    _report(InputError(source, reason, lineno), on_error)
-                    continue
-                if lineno == 1 and raw.startswith(_BOM):
-                    raw = raw[len(_BOM) :]
-                if not raw.strip():
+            try:
+                lines = DecodedLines(fh, source, options, MAX_ARTICLE_BYTES)
+            except InputError as err:
+                _report(err, on_error)
+                return
+            for lineno, line, problem in lines:
+                if line is not None and not problem and not line.strip():
                     continue  # blank lines are allowed anywhere
                 any_content = True
                 try:
-                    line = _decode(raw)
-                    try:
-                        record = json.loads(line)
-                    except json.JSONDecodeError as exc:
-                        raise _BadRecord(
-                            f"malformed JSON: {exc.msg} (column {exc.colno})"
-                        ) from None
-                    except RecursionError:
-                        raise _BadRecord("malformed JSON: nested too deeply") from None
-                    article = _article_from_record(record, f"{stem}:{lineno}", source)
+                    if problem is not None or line is None:
+                        raise _BadRecord(problem or "unreadable line")
+                    record = _parse_json(line)
+                    article = _article_from_record(
+                        record, f"{stem}:{lineno}", source, lineno, options
+                    )
                     dedup.check(article.id, f"line {lineno}")
                 except _BadRecord as exc:
                     _report(InputError(source, str(exc), lineno), on_error)
@@ -392,45 +430,73 @@ def _streamed(
 
 
 def read_jsonl_articles(
-    path: str | os.PathLike[str], on_error: ErrorHandler | None = None
+    path: str | os.PathLike[str],
+    on_error: ErrorHandler | None = None,
+    options: ReadOptions | None = None,
 ) -> Iterator[Article]:
     """Stream articles from a JSON lines file (one JSON object per line), in file order.
 
-    Each object may carry ``id, text, title, outlet, published, url, lang``; only ``text`` (a
-    non-blank string, kept exactly as given) is required; other keys are ignored. ``id`` defaults
-    to ``"{file stem}:{line number}"``; integer ids become strings. ``published`` must parse as
-    ISO 8601 (a trailing ``Z`` is allowed) and is kept as given. Blank lines are skipped; a
-    leading BOM is tolerated. ``path`` of every article is ``str(path)``.
+    Each object is one article (:func:`~wiretrace.io.fields.article_from_values`: the text
+    under ``text``, ``body``, ``content`` ... or the key set in ``options.fields``, kept as
+    given less control characters; title, outlet, date, url, lang, author by their aliases;
+    other keys ignored). ``id`` defaults to ``"{file stem}:{line number}"``; integer ids become
+    strings. A date in any form of :mod:`wiretrace.io.dates` is stored as ISO 8601; one that
+    cannot be read leaves the article undated with a warning. Blank lines are skipped; a
+    leading BOM is tolerated; the encoding is detected (UTF-16 included). ``path`` of every
+    article is ``str(path)``.
 
-    The file is read line by line (bytes, decoded per line), so memory stays bounded by the
-    longest line, which may be at most :data:`MAX_ARTICLE_BYTES` bytes.
+    The file is read line by line, so memory stays bounded by the longest line, which may be
+    at most :data:`MAX_ARTICLE_BYTES` bytes.
 
-    A line is an error (reported with its 1-based number) if it is not valid UTF-8, is malformed
-    JSON, is not an object, lacks ``text``, has a wrongly typed field, or repeats an id used
-    earlier in the file. With ``on_error=None`` the first error raises :class:`InputError`;
-    otherwise each error is passed to ``on_error`` and the line is skipped (see module docs).
-    Problems with the file itself (missing, a directory...) are detected when this is called;
-    line errors while iterating.
+    A line is an error (reported with its 1-based number) if it is not valid text, is
+    malformed JSON, is not an object, has no usable text (the message names the fields it
+    has), an id of the wrong type, or repeats an id used earlier in the file. With
+    ``on_error=None`` the first error raises :class:`InputError`; otherwise each error is
+    passed to ``on_error`` and the line is skipped (see module docs). Problems with the file
+    itself (missing, a directory...) are detected when this is called; line errors while
+    iterating.
     """
-    return _streamed(path, on_error, _jsonl_articles)
+    opts = options or ReadOptions()
+    return _streamed(path, on_error, lambda p, handler: _jsonl_articles(p, handler, opts))
 
 
 # --------------------------------------------------------------------------------------------
 # JSON array / object
 
 
+def _record_list(data: dict[str, Any]) -> list[Any] | None:
+    """The article array an object holds under a key like ``articles`` or ``items``, if it
+    holds no article itself (no text field of its own)."""
+    for key, value in data.items():
+        if key.lower() in _ARRAY_KEYS and isinstance(value, list):
+            return value
+    return None
+
+
 def _json_articles(
-    source: str, stem: str, data: Any, on_error: ErrorHandler | None
+    source: str, stem: str, data: Any, on_error: ErrorHandler | None, options: ReadOptions
 ) -> Iterator[Article]:
+    if isinstance(data, dict):
+        from wiretrace.io.fields import MissingField, resolve_fields
+
+        try:
+            own_text = "text" in resolve_fields(list(data), options.fields)
+        except MissingField:
+            own_text = False
+        listed = None if own_text else _record_list(data)
+        if listed is not None:
+            data = listed
     if isinstance(data, dict):
         items: list[Any] = [data]
         default_ids = [stem]
+        labels = [""]
     elif isinstance(data, list):
         if not data:
             _report(InputError(source, "empty JSON array: no articles"), on_error)
             return
         items = data
         default_ids = [f"{stem}:{i + 1}" for i in range(len(items))]
+        labels = [f"item {i + 1}: " for i in range(len(items))]
     else:
         reason = f"expected a JSON array of objects or one object, got {_json_type(data)}"
         _report(InputError(source, reason), on_error)
@@ -438,7 +504,7 @@ def _json_articles(
     dedup = _Dedup()
     for index, (item, default_id) in enumerate(zip(items, default_ids, strict=True)):
         try:
-            article = _article_from_record(item, default_id, source)
+            article = _article_from_record(item, default_id, source, None, options, labels[index])
             dedup.check(article.id, f"item {index + 1}")
         except _BadRecord as exc:
             _report(InputError(source, f"item {index + 1}: {exc}"), on_error)
@@ -446,10 +512,35 @@ def _json_articles(
         yield article
 
 
+def load_json_file(path: Path, options: ReadOptions) -> Any:
+    """A whole JSON file parsed (at most :data:`MAX_JSON_BYTES`); raise InputError."""
+    source = str(path)
+    limit = MAX_JSON_BYTES
+    st = _check_file(path, limit, "MAX_JSON_BYTES")
+    if st.st_size == 0:
+        raise InputError(source, "empty file")
+    text = _decode_file(_read_bytes(path, limit, "MAX_JSON_BYTES"), source, options)
+    if not text.strip():
+        raise InputError(source, "empty file (only whitespace)")
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(
+            source, f"malformed JSON: {exc.msg} (column {exc.colno})", exc.lineno
+        ) from None
+    except RecursionError:
+        raise InputError(source, "malformed JSON: nested too deeply") from None
+
+
 def read_json_articles(
-    path: str | os.PathLike[str], on_error: ErrorHandler | None = None
+    path: str | os.PathLike[str],
+    on_error: ErrorHandler | None = None,
+    options: ReadOptions | None = None,
 ) -> Iterator[Article]:
-    """Read articles from a JSON file holding an array of objects, or a single object.
+    """Read articles from a JSON file: an array of objects, a single object, an object holding
+    its array under a key such as ``articles``, ``items`` or ``data`` (API dumps), or a JSON
+    Feed (``"version": "https://jsonfeed.org/version/1..."``, read by
+    :mod:`wiretrace.io.feed_reader`).
 
     Fields and validation are those of :func:`read_jsonl_articles`. Default ids are
     ``"{file stem}:{index + 1}"`` for array items and ``"{file stem}"`` for a single object.
@@ -459,28 +550,19 @@ def read_json_articles(
     ``on_error`` works as in :func:`read_jsonl_articles`. The file is read when this is called;
     articles are built while iterating.
     """
+    opts = options or ReadOptions()
     p = Path(path)
     source = str(path)
-    limit = MAX_JSON_BYTES
     try:
-        st = _check_file(p, limit, "MAX_JSON_BYTES")
-        if st.st_size == 0:
-            raise InputError(source, "empty file")
-        text = _decode_file(_read_bytes(p, limit, "MAX_JSON_BYTES"), source)
-        if not text.strip():
-            raise InputError(source, "empty file (only whitespace)")
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise InputError(
-                source, f"malformed JSON: {exc.msg} (column {exc.colno})", exc.lineno
-            ) from None
-        except RecursionError:
-            raise InputError(source, "malformed JSON: nested too deeply") from None
+        data = load_json_file(p, opts)
     except InputError as err:
         _report(err, on_error)
         return iter(())
-    return _json_articles(source, p.stem, data, on_error)
+    from wiretrace.io.feed_reader import is_json_feed, json_feed_articles
+
+    if is_json_feed(data):
+        return json_feed_articles(data, source, p.stem, on_error, opts)
+    return _json_articles(source, p.stem, data, on_error, opts)
 
 
 # --------------------------------------------------------------------------------------------
@@ -488,25 +570,20 @@ def read_json_articles(
 
 
 def read_articles(
-    path: str | os.PathLike[str], on_error: ErrorHandler | None = None
+    path: str | os.PathLike[str],
+    on_error: ErrorHandler | None = None,
+    options: ReadOptions | None = None,
 ) -> Iterator[Article]:
-    """Read the articles in one file, choosing the reader by suffix (case-insensitive).
+    """Read the articles in one file, choosing the reader by suffix and content.
 
-    ``.jsonl`` / ``.ndjson``: :func:`read_jsonl_articles`; ``.json``: :func:`read_json_articles`;
-    anything else: one plain-text article (:func:`read_text_article`). ``on_error`` as in
-    :func:`read_jsonl_articles` (for a text file a lenient caller gets the error and no article).
+    The formats of ``wiretrace analyze`` (:func:`wiretrace.io.discover.read_file`): JSON lines,
+    JSON, CSV/TSV, HTML, WARC, feeds (RSS, Atom, JSON Feed), and plain text for anything else.
+    ``on_error`` as in :func:`read_jsonl_articles` (for a one-article file a lenient caller gets
+    the error and no article).
     """
-    suffix = Path(path).suffix.lower()
-    if suffix in JSONL_SUFFIXES:
-        return read_jsonl_articles(path, on_error)
-    if suffix in JSON_SUFFIXES:
-        return read_json_articles(path, on_error)
-    try:
-        article = read_text_article(path)
-    except InputError as err:
-        _report(err, on_error)
-        return iter(())
-    return iter((article,))
+    from wiretrace.io.discover import read_file
+
+    return read_file(Path(path), on_error, options)
 
 
 def _corpus_files(directory: Path) -> list[Path]:

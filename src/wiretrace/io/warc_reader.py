@@ -11,8 +11,8 @@ what users know a page by, and it is stable across re-crawls, unlike ``WARC-Reco
 UUID). A URI met again later in the same file (a second fetch of a page) is reported as a
 duplicate id for that record and skipped, like a repeated id in any other reader; across files
 the caller (:mod:`wiretrace.io.discover`) does the same. ``published`` is the date found in the
-page, else the day of the record's ``WARC-Date`` (the crawl date: an upper bound of the
-publication date). ``path`` is the WARC file.
+page (with its time and zone where the page gives them), else the record's ``WARC-Date`` with
+its time (the crawl time: an upper bound of the publication time). ``path`` is the WARC file.
 
 Compression is recognised by content (gzip magic bytes), not by the file name. Gzip is decoded
 here rather than by warcio, so that a truncated or corrupt stream is an error instead of a
@@ -51,7 +51,9 @@ from typing import IO, Any
 
 from wiretrace.errors import InputError
 from wiretrace.io import readers
-from wiretrace.io.html_reader import _iso_day, extract_html_article
+from wiretrace.io.dates import DateError, read_date
+from wiretrace.io.fields import ReadOptions
+from wiretrace.io.html_reader import cut_to_max_chars, extract_html_article
 from wiretrace.io.readers import ErrorHandler, _BadRecord, _Dedup, _report, _streamed
 from wiretrace.model import Article
 
@@ -309,6 +311,7 @@ def _segment(
     dedup: _Dedup,
     source: str,
     on_error: ErrorHandler | None,
+    options: ReadOptions,
 ) -> Generator[Article, None, _Damage | None]:
     """Read records from file offset ``start`` on; return None at the end, else the damage."""
     archive_iterator, archive_load_failed = _warcio()
@@ -354,14 +357,19 @@ def _segment(
             html = _decode_html(body, record.http_headers.get_header("Content-Type") or "")
             try:
                 article = extract_html_article(
-                    html, article_id=uri, source=source, url=uri, path=source
+                    html, article_id=uri, source=source, url=uri, path=source,
+                    date_order=options.date_order,
                 )
             except InputError as err:
                 raise _BadRecord(err.reason) from None
             if article.published is None:
-                day = _iso_day(record.rec_headers.get_header("WARC-Date"))
-                if day is not None:
-                    article = dataclasses.replace(article, published=day)
+                try:
+                    crawled = read_date(record.rec_headers.get_header("WARC-Date") or "")
+                except DateError:
+                    crawled = None
+                if crawled is not None:
+                    article = dataclasses.replace(article, published=crawled)
+            article = cut_to_max_chars(article, f"{source} ({uri})", options)
             dedup.check(article.id, f"record {state.recno}")
         except _BadRecord as exc:
             label = f"record {state.recno} at byte offset {offset} ({uri})"
@@ -382,7 +390,9 @@ def _resume_at(fh: IO[bytes], gzipped: bool, offset: int) -> int | None:
     return _find_next(fh, offset, _WARC_LINE, 1)  # a "WARC/1." line start, > offset
 
 
-def _warc_articles(path: Path, on_error: ErrorHandler | None) -> Iterator[Article]:
+def _warc_articles(
+    path: Path, on_error: ErrorHandler | None, options: ReadOptions
+) -> Iterator[Article]:
     source = str(path)
     try:
         fh = path.open("rb")
@@ -403,7 +413,9 @@ def _warc_articles(path: Path, on_error: ErrorHandler | None) -> Iterator[Articl
         dedup = _Dedup()
         start: int | None = 0
         while start is not None:
-            damage = yield from _segment(fh, gzipped, start, state, dedup, source, on_error)
+            damage = yield from _segment(
+                fh, gzipped, start, state, dedup, source, on_error, options
+            )
             if damage is None:
                 return
             # While hunting for the next readable record after damage, candidates that fail
@@ -421,7 +433,9 @@ def _warc_articles(path: Path, on_error: ErrorHandler | None) -> Iterator[Articl
 
 
 def read_warc_articles(
-    path: str | os.PathLike[str], on_error: ErrorHandler | None = None
+    path: str | os.PathLike[str],
+    on_error: ErrorHandler | None = None,
+    options: ReadOptions | None = None,
 ) -> Iterator[Article]:
     """Stream one article per HTML page of a WARC file (plain or gzip), in file order.
 
@@ -429,4 +443,5 @@ def read_warc_articles(
     Problems with the file itself (missing, a directory, ...) are detected when this is called;
     records are read while iterating.
     """
-    return _streamed(path, on_error, _warc_articles)
+    opts = options or ReadOptions()
+    return _streamed(path, on_error, lambda p, handler: _warc_articles(p, handler, opts))

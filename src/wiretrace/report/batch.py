@@ -64,25 +64,37 @@ class PairOutcome:
     error: InputError | None
 
 
-def read_article_file(path: str | os.PathLike[str]) -> Article:
-    """One article from a file: a plain-text file, or the first article of a JSON (lines) file.
+def read_article_file(path: str | os.PathLike[str], options: Any = None) -> Article:
+    """One article from a file, read as ``wiretrace analyze`` reads it.
 
-    ``.json``, ``.jsonl`` and ``.ndjson`` files are read with
-    :func:`~wiretrace.io.readers.read_articles` and only their first article is used (strictly:
-    a malformed first record is an error); any other file is one plain-text article.
-    Raises InputError (missing, a directory, empty, binary, not UTF-8, too large, malformed).
+    Every format of :func:`wiretrace.io.discover.read_file` (text, HTML, JSON, JSON lines,
+    CSV, feeds, WARC), with the same encodings, field names and dates (``options``, a
+    :class:`~wiretrace.io.fields.ReadOptions`). A file holding several articles gives its first
+    one, or the one named after a ``#``: ``corpus.jsonl#flood-wire`` (when no file of that
+    whole name exists).
+
+    Raises InputError (missing, a directory, empty, binary, too large, malformed, no such id).
     """
-    from wiretrace.io.readers import read_articles
+    from wiretrace.io.discover import read_file
 
-    articles = read_articles(path)
+    p = Path(path)
+    wanted: str | None = None
+    name = os.fspath(path)
+    if "#" in name and not os.path.lexists(name):
+        file_part, wanted = name.rsplit("#", 1)
+        p = Path(file_part)
+    articles = read_file(p, None, options)
     try:
-        return next(articles)
-    except StopIteration:  # pragma: no cover - the readers raise on an article-less file
-        raise InputError(str(path), "no articles") from None
+        for article in articles:
+            if wanted is None or article.id == wanted:
+                return article
     finally:
         close = getattr(articles, "close", None)
         if close is not None:
             close()  # a JSON lines reader holds the file open until closed
+    if wanted is not None:
+        raise InputError(str(p), f"no article with id {wanted!r}")
+    raise InputError(str(p), "no articles")  # pragma: no cover - readers raise on no articles
 
 
 def read_pairs_file(path: str | os.PathLike[str]) -> tuple[list[PairRef], list[InputError]]:
@@ -119,6 +131,7 @@ _settings: Settings = Settings()
 _base_dir: Path | None = None
 _corpus: Mapping[str, Article] | None = None
 _corpus_name: str = ""
+_read_options: Any = None
 
 
 def _init_worker(
@@ -126,10 +139,12 @@ def _init_worker(
     base_dir: Path | None,
     corpus: Mapping[str, Article] | None,
     corpus_name: str,
+    read_options: Any = None,
 ) -> None:
     """Set this process's inputs and empty its cache."""
-    global _settings, _base_dir, _corpus, _corpus_name
+    global _settings, _base_dir, _corpus, _corpus_name, _read_options
     _settings, _base_dir, _corpus, _corpus_name = settings, base_dir, corpus, corpus_name
+    _read_options = read_options
     _prepared.cache_clear()
 
 
@@ -146,7 +161,7 @@ def _prepared(ref: str) -> tuple[Article, Any]:
         path = Path(ref)
         if _base_dir is not None and not path.is_absolute():
             path = _base_dir / path
-        article = read_article_file(path)
+        article = read_article_file(path, _read_options)
     return article, prepare(article.text, _settings.align)
 
 
@@ -195,6 +210,7 @@ def compare_pairs(
     settings: Settings | None = None,
     jobs: int | None = None,
     progress: Progress | None = None,
+    read_options: Any = None,
 ) -> Iterator[PairOutcome]:
     """Compare every pair; yield one :class:`PairOutcome` per pair, in the order of ``pairs``.
 
@@ -203,11 +219,13 @@ def compare_pairs(
     ``jobs`` worker processes (default ``os.cpu_count()``, at most one per pair; 1 runs in this
     process). A pair naming a missing, unreadable or unknown article yields an outcome whose
     ``error`` is an InputError with the pairs file as source and the pair's line.
+    ``read_options`` (a :class:`~wiretrace.io.fields.ReadOptions` without a custom warning
+    handler: it goes to the worker processes) sets how files are read.
     """
     settings = settings or Settings()
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(pairs)))
     root = Path(base_dir) if base_dir is not None else None
-    initargs = (settings, root, corpus, corpus_name)
+    initargs = (settings, root, corpus, corpus_name, read_options)
     for done, (pair, (record, failure)) in enumerate(
         zip(pairs, _outcomes(pairs, jobs, initargs), strict=True), start=1
     ):

@@ -145,7 +145,8 @@ def _at(row: list[Any], i: int) -> Any:
 def article_records(store: Store) -> Iterator[dict[str, Any]]:
     """One record per article, in store order (``aid``).
 
-    Fields: ``id, outlet, published, title, url`` (as read; None when unknown), ``chars``
+    Fields: ``id, outlet, published, title, url, lang, author`` (as read; None when unknown),
+    ``teaser_only`` (a feed entry stored with only its summary), ``chars``
     (length in code points), ``reused_chars`` (code points found in articles published no later
     than this one, boilerplate excluded), ``boilerplate_chars``, ``originality`` (in [0, 1]:
     ``1 - reused_chars / (chars - boilerplate_chars)``), ``duplicate_of`` (id of the earliest
@@ -159,19 +160,23 @@ def article_records(store: Store) -> Iterator[dict[str, Any]]:
     sql = (
         "SELECT a.aid, a.id, a.outlet, a.published, a.title, a.url, a.chars, a.agencies,"
         " s.reused_chars, s.boilerplate_chars, s.originality, s.sources,"
-        " coalesce(s.duplicate_of, a.duplicate_of), m.story_id"
+        f" coalesce(s.duplicate_of, a.duplicate_of), m.story_id, a.lang, {store.article_extras('a.')}"
         " FROM articles a LEFT JOIN article_stats s ON s.aid = a.aid"
         " LEFT JOIN story_members m ON m.aid = a.aid ORDER BY a.aid"
     )
     for row in _rows(store, sql):
         (_, id_, outlet, published, title, url, chars, agencies) = row[:8]
-        reused, boilerplate, originality, sources, duplicate_of, story_id = row[8:]
+        reused, boilerplate, originality, sources, duplicate_of, story_id = row[8:14]
+        lang, author, teaser_only = row[14:17]
         yield {
             "id": id_,
             "outlet": outlet,
             "published": published,
             "title": title,
             "url": url,
+            "lang": lang,
+            "author": author,
+            "teaser_only": bool(teaser_only),
             "chars": chars,
             **reuse_fields(
                 reused,
@@ -349,6 +354,9 @@ def arrow_schema(what: str) -> pyarrow.Schema:
                 ("published", pa.string()),
                 ("title", pa.string()),
                 ("url", pa.string()),
+                ("lang", pa.string()),
+                ("author", pa.string()),
+                ("teaser_only", pa.bool_()),
                 ("chars", pa.int64()),
                 ("reused_chars", pa.int64()),
                 ("boilerplate_chars", pa.int64()),

@@ -93,6 +93,7 @@ class Store:
     def __init__(self, conn: sqlite3.Connection, path: str) -> None:
         self.conn = conn
         self.path = path
+        self._has_extras: bool | None = None  # schema-7 columns present (see article_extras)
 
     # --- opening -------------------------------------------------------------------------
 
@@ -255,8 +256,8 @@ class Store:
             cur = self.conn.execute(
                 "INSERT INTO articles (id, content_hash, title, outlet, published, url, lang,"
                 " path, text, chars, agencies, duplicate_of, anchor_keys, anchor_sentences,"
-                " sentence_spans, document_keys, run)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " sentence_spans, document_keys, run, author, teaser_only)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     a.id,
                     r.content_hash,
@@ -275,6 +276,8 @@ class Store:
                     _blob(r.sentence_spans, "<i4"),
                     _blob(r.document_keys, "<u8"),
                     run,
+                    a.author,
+                    int(a.teaser_only),
                 ),
             )
             aids.append(int(cur.lastrowid or 0))
@@ -424,11 +427,21 @@ class Store:
         ).fetchone()
         return np.frombuffer(blob, dtype="<i4").reshape(-1, 2)
 
+    def article_extras(self, prefix: str = "") -> str:
+        """SQL selecting the schema-7 article columns ``author, teaser_only`` (with a table
+        ``prefix`` such as ``"a."``), or NULL and 0 for a store read without its upgrade."""
+        if self._has_extras is None:
+            columns = {row[1] for row in self.conn.execute("PRAGMA table_info(articles)")}
+            self._has_extras = {"author", "teaser_only"} <= columns
+        if self._has_extras:
+            return f"{prefix}author AS author, {prefix}teaser_only AS teaser_only"
+        return "NULL AS author, 0 AS teaser_only"
+
     def article_rows(self) -> list[dict[str, Any]]:
         """Metadata of every article (no text), ordered by aid."""
         cur = self.conn.execute(
             "SELECT aid, id, outlet, published, url, title, lang, path, chars, agencies,"
-            " duplicate_of, content_hash FROM articles ORDER BY aid"
+            f" duplicate_of, content_hash, {self.article_extras()} FROM articles ORDER BY aid"
         )
         names = [d[0] for d in cur.description]
         return [dict(zip(names, row, strict=True)) for row in cur]
@@ -451,13 +464,13 @@ class Store:
 
     def article(self, aid: int) -> Article:
         row = self.conn.execute(
-            "SELECT id, text, title, outlet, published, url, lang, path FROM articles"
-            " WHERE aid = ?",
+            "SELECT id, text, title, outlet, published, url, lang, path,"
+            f" {self.article_extras()} FROM articles WHERE aid = ?",
             (aid,),
         ).fetchone()
         if row is None:
             raise StoreError(f"{self.path}: no article with key {aid}")
-        return Article(*row)
+        return Article(*row[:9], teaser_only=bool(row[9]))
 
     # --- pairs ---------------------------------------------------------------------------
 

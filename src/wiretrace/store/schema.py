@@ -9,7 +9,7 @@ knows was written by a newer wiretrace and is refused without being touched.
 from __future__ import annotations
 
 APPLICATION = "wiretrace"
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 
 # Version 1: articles with their anchors, aligned pairs, runs, and the derived tables that each
 # run rebuilds from articles and pairs (article_stats, groups, group_members).
@@ -167,11 +167,19 @@ _V6 = """
 DELETE FROM meta WHERE key IN ('fingerprint_rules', 'alignment_rules');
 """
 
+# Version 7: the byline (``author``) and whether a feed entry carried only its summary
+# (``teaser_only``), as the readers of feeds, JSON and CSV now read them. A store without them
+# is still read (``Store.article_extras`` reads NULL and 0 instead).
+_V7 = """
+ALTER TABLE articles ADD COLUMN author TEXT;
+ALTER TABLE articles ADD COLUMN teaser_only INTEGER NOT NULL DEFAULT 0;
+"""
+
 # Versions whose migration changes nothing that reading needs: a store one or more of them
 # behind can still be opened read-only (exported, served read-only) without an upgrade.
-READS_UNCHANGED = frozenset({6})
+READS_UNCHANGED = frozenset({6, 7})
 
 # MIGRATIONS[n] turns version n - 1 into version n; a new store runs them all. Statements are
 # separated by ";" (a trigger's body, which holds ";" itself, runs as one statement: see
 # Store._migrate).
-MIGRATIONS: dict[int, str] = {1: _V1, 2: _V2, 3: _V3, 4: _V4, 5: _V5, 6: _V6}
+MIGRATIONS: dict[int, str] = {1: _V1, 2: _V2, 3: _V3, 4: _V4, 5: _V5, 6: _V6, 7: _V7}

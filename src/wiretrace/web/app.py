@@ -16,6 +16,7 @@ CLI's default.
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 import time
 from pathlib import Path
@@ -92,9 +93,10 @@ class ArticleIn(BaseModel):
     text: str = Field(min_length=1)
     title: str | None = None
     outlet: str | None = None
-    published: str | None = None
+    published: str | int | float | None = None
     url: str | None = None
     lang: str | None = None
+    author: str | None = None
 
 
 class ArticlesIn(BaseModel):
@@ -249,14 +251,26 @@ def create_app(
         analyze). 403 when the server runs with ``--read-only``."""
         if read_only:
             raise ApiError(403, "read_only", "this server is read-only (--read-only)")
+        from wiretrace.io.fields import BadRecord, ReadOptions, article_from_values
         from wiretrace.pipeline import analyze
 
         problems: list[str] = []
+        notes: list[str] = []
 
         def report(error: InputError) -> None:
             problems.append(str(error))
 
-        articles = [Article(**a.model_dump()) for a in body.articles]
+        # The rules of the file readers (wiretrace.io.fields): dates in any known form, an
+        # unreadable optional field left empty with a warning, control characters removed.
+        options = ReadOptions(on_warning=lambda w: notes.append(str(w)))
+        articles = []
+        for i, item in enumerate(body.articles):
+            values = {k: v for k, v in item.model_dump().items() if v is not None}
+            try:
+                article = article_from_values(values, item.id, f"articles[{i}]", None, options)
+                articles.append(dataclasses.replace(article, path=None))
+            except BadRecord as exc:
+                problems.append(f"articles[{i}]: {exc}")
         with write_lock:
             summary = analyze(
                 articles,
@@ -270,11 +284,12 @@ def create_app(
             "added": summary.added,
             "unchanged": summary.unchanged,
             "exact_duplicates": summary.exact_duplicates,
-            "skipped": summary.skipped,
+            "skipped": summary.skipped + len(body.articles) - len(articles),
             "articles": summary.articles,
             "refingerprinted": summary.refingerprinted,
             "realigned_for_rules": summary.realigned_for_rules,
             "problems": problems,
+            "warnings": notes,
         }
 
     @app.get("/api/stories", tags=["stories"])
