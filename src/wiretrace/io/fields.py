@@ -69,7 +69,7 @@ DEFAULT_ALIASES: dict[str, tuple[str, ...]] = {
     ),
     "url": ("url", "link"),
     "lang": ("lang", "language", "sprache", "langue"),
-    "author": ("author", "byline", "autor", "auteur"),
+    "author": ("author", "authors", "byline", "autor", "auteur"),
 }  # fmt: skip
 
 #: Longest article text kept (characters); longer ones are cut there with a warning.
