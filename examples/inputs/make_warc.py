@@ -50,7 +50,7 @@ def page(lang: str, title: str, site: str, paras: list[str], head_extra: str = "
   <footer><p>{noise[2]}</p></footer>
 </body>
 </html>
-""".encode("utf-8")
+""".encode()
 
 
 def response(writer: WARCWriter, uri: str, body: bytes, date: str, record_id: str,
