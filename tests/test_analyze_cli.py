@@ -174,7 +174,9 @@ def test_second_run_adds_nothing_and_output_is_identical(tmp_path: Path) -> None
     second = invoke("analyze", CORPUS, "--db", db, "--out", out, "--jobs", "1")
     assert second.exit_code == 0, second.stderr
     assert "Nothing new added" in second.stdout
-    lines = {line.split("  ")[0]: line.split()[-1] for line in second.stdout.splitlines() if line}
+    lines = {
+        line.split("  ")[0]: line.split()[-1] for line in second.stdout.splitlines() if line.strip()
+    }
     assert lines["added to the store"] == "0"
     assert lines["already stored (same id and text)"] == "13"
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
