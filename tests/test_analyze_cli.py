@@ -322,6 +322,37 @@ def test_export_csv(analyzed: dict, tmp_path: Path) -> None:
     assert {r["boilerplate"] for r in rows} <= {"true", "false"}
 
 
+def test_export_csv_for_excel(analyzed: dict, tmp_path: Path) -> None:
+    """--excel: UTF-8 with a byte order mark and ';' between cells, to a file and to stdout
+    (the real entry point, bytes as written); umlauts survive a round trip."""
+    target = tmp_path / "articles.csv"
+    args = ["export", "--db", analyzed["db"], "--what", "articles", "--format", "csv", "--excel"]
+    result = invoke(*args, "--out", target)
+    assert result.exit_code == 0, result.stderr
+    raw = target.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf") and not raw.startswith(b"\xef\xbb\xbf\xef\xbb\xbf")
+    header = raw[3:].split(b"\r\n", 1)[0].decode("utf-8")
+    assert header.split(";") == ARTICLE_KEYS and "," not in header
+    with target.open(encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.DictReader(fh, delimiter=";"))
+    expected = read_jsonl(analyzed["out"] / "articles.jsonl")
+    assert list(rows[0]) == ARTICLE_KEYS
+    assert [r["title"] for r in rows] == [r["title"] for r in expected]
+    heating = next(r for r in rows if r["id"] == "heating-brackenfeld")
+    assert heating["title"].startswith("Wärme aus dem Klärwerk")  # not "WÃ¤rme"
+    for row, record in zip(rows, expected, strict=True):
+        assert json.loads(row["sources"]) == record["sources"]  # JSON cells hold ',' and ';'
+    streamed = subprocess.run(
+        [sys.executable, "-m", "wiretrace", *map(str, args)], capture_output=True, timeout=300
+    )
+    assert streamed.returncode == 0, streamed.stderr
+    assert streamed.stdout == raw  # the same bytes as the file, \r\n row ends included
+    plain = invoke("export", "--db", analyzed["db"], "--what", "articles", "--format", "csv")
+    assert not plain.stdout.startswith("\ufeff") and plain.stdout.startswith("id,outlet,")
+    wrong = invoke("export", "--db", analyzed["db"], "--what", "articles", "--excel")
+    assert wrong.exit_code == 2 and "--excel applies to --format csv only" in wrong.stderr
+
+
 @pytest.mark.parametrize("what", ["articles", "passages", "pairs"])
 def test_export_parquet_round_trip(analyzed: dict, tmp_path: Path, what: str) -> None:
     pq = pytest.importorskip("pyarrow.parquet")

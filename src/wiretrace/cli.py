@@ -7,7 +7,7 @@ Commands::
     wiretrace analyze INPUT... [--db PATH] [--out DIR] [--jobs N] [--settings FILE.toml]
                       [--text-column NAME --id-column NAME ...] [--quiet]
     wiretrace export [--db PATH] --what articles|passages|pairs [--format jsonl|csv|parquet]
-                     [--out FILE]
+                     [--out FILE] [--excel]
     wiretrace show ID [--db PATH] [--json]
     wiretrace serve [--db PATH] [--host 127.0.0.1] [--port 8000] [--read-only] [--max-body BYTES]
     wiretrace eval plagdet CORPUS_DIR [--out DIR] [--jobs N] [--subset NAME ...] [--limit N] [--json]
@@ -833,6 +833,14 @@ def export(
         Path | None,
         typer.Option("--out", help="Write to this file (atomically) instead of stdout."),
     ] = None,
+    excel: Annotated[
+        bool,
+        typer.Option(
+            "--excel",
+            help="CSV for Excel: UTF-8 with a byte order mark and ';' between cells"
+            " (umlauts intact when the file is opened by double-click).",
+        ),
+    ] = False,
 ) -> None:
     """Write a store's results (articles, passages or pairs) as JSON lines, CSV or Parquet."""
     from wiretrace.io.writers import write_records, write_records_to
@@ -840,18 +848,30 @@ def export(
 
     if fmt is ExportFormat.parquet and out is None:
         _usage(ctx, "--format parquet needs --out FILE (Parquet is not written to stdout)")
+    if excel and fmt is not ExportFormat.csv:
+        _usage(ctx, "--excel applies to --format csv only")
     if out is not None and out.is_dir():
         _fail(InputError(str(out), "--out is a folder; give a file name"))
     store = _read_store(db)
     with store, snapshot(store):
         rows = records(store, what.value)
         if out is None:
-            write_records_to(rows, sys.stdout, fmt.value)
+            if excel and hasattr(sys.stdout, "buffer"):
+                # UTF-8 whatever the console's encoding, and the rows' own \r\n line ends.
+                import io
+
+                sys.stdout.flush()
+                sink = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="")
+                write_records_to(rows, sink, fmt.value, excel=True)
+                sink.flush()
+                sink.detach()
+                return
+            write_records_to(rows, sys.stdout, fmt.value, excel=excel)
             sys.stdout.flush()
             return
         schema = arrow_schema(what.value) if fmt is ExportFormat.parquet else None
         try:
-            write_records(rows, out, fmt.value, schema=schema)
+            write_records(rows, out, fmt.value, schema=schema, excel=excel)
         except OSError as exc:
             _fail(InputError(str(out), f"cannot write: {exc.strerror or exc}"))
 
