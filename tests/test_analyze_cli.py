@@ -177,7 +177,9 @@ def test_second_run_adds_nothing_and_output_is_identical(tmp_path: Path) -> None
     second = invoke("analyze", CORPUS, "--db", db, "--out", out, "--jobs", "1")
     assert second.exit_code == 0, second.stderr
     assert "Nothing new added" in second.stdout
-    lines = {line.split("  ")[0]: line.split()[-1] for line in second.stdout.splitlines() if line}
+    lines = {
+        line.split("  ")[0]: line.split()[-1] for line in second.stdout.splitlines() if line.strip()
+    }
     assert lines["added to the store"] == "0"
     assert lines["already stored (same id and text)"] == "13"
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
@@ -321,6 +323,37 @@ def test_export_csv(analyzed: dict, tmp_path: Path) -> None:
     expected = read_jsonl(analyzed["out"] / "passages.jsonl")
     assert [r["text"] for r in rows] == [r["text"] for r in expected]  # line breaks kept
     assert {r["boilerplate"] for r in rows} <= {"true", "false"}
+
+
+def test_export_csv_for_excel(analyzed: dict, tmp_path: Path) -> None:
+    """--excel: UTF-8 with a byte order mark and ';' between cells, to a file and to stdout
+    (the real entry point, bytes as written); umlauts survive a round trip."""
+    target = tmp_path / "articles.csv"
+    args = ["export", "--db", analyzed["db"], "--what", "articles", "--format", "csv", "--excel"]
+    result = invoke(*args, "--out", target)
+    assert result.exit_code == 0, result.stderr
+    raw = target.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf") and not raw.startswith(b"\xef\xbb\xbf\xef\xbb\xbf")
+    header = raw[3:].split(b"\r\n", 1)[0].decode("utf-8")
+    assert header.split(";") == ARTICLE_KEYS and "," not in header
+    with target.open(encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.DictReader(fh, delimiter=";"))
+    expected = read_jsonl(analyzed["out"] / "articles.jsonl")
+    assert list(rows[0]) == ARTICLE_KEYS
+    assert [r["title"] for r in rows] == [r["title"] for r in expected]
+    heating = next(r for r in rows if r["id"] == "heating-brackenfeld")
+    assert heating["title"].startswith("Wärme aus dem Klärwerk")  # not "WÃ¤rme"
+    for row, record in zip(rows, expected, strict=True):
+        assert json.loads(row["sources"]) == record["sources"]  # JSON cells hold ',' and ';'
+    streamed = subprocess.run(
+        [sys.executable, "-m", "wiretrace", *map(str, args)], capture_output=True, timeout=300
+    )
+    assert streamed.returncode == 0, streamed.stderr
+    assert streamed.stdout == raw  # the same bytes as the file, \r\n row ends included
+    plain = invoke("export", "--db", analyzed["db"], "--what", "articles", "--format", "csv")
+    assert not plain.stdout.startswith("\ufeff") and plain.stdout.startswith("id,outlet,")
+    wrong = invoke("export", "--db", analyzed["db"], "--what", "articles", "--excel")
+    assert wrong.exit_code == 2 and "--excel applies to --format csv only" in wrong.stderr
 
 
 @pytest.mark.parametrize("what", ["articles", "passages", "pairs"])

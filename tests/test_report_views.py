@@ -132,7 +132,10 @@ def test_analyze_out_writes_report_html(tmp_path: Path) -> None:
 def test_show_prints_added_and_cut(db: Path) -> None:
     result = runner.invoke(app, ["show", "flood-jetzt", "--db", str(db)])
     assert result.exit_code == 0, result.output
-    assert "Main source: flood-wire" in result.output and "similarity 0." in result.output
+    # the main source named by title, outlet and date; its id (what `show` takes) below
+    wire = "Hochwasser an der Ramse: Brackenfeld ruft Katastrophenfall aus"
+    assert f"Main source: {wire} · Nordwest-Agentur (nwa) · 2025-01-09 06:42" in result.output
+    assert "similarity 0." in result.output and "id flood-wire" in result.output
     assert "+ Lesen Sie auch" in result.output and "- betonte" in result.output
     as_json = runner.invoke(app, ["show", "flood-jetzt", "--db", str(db), "--json"])
     record = json.loads(as_json.output)

@@ -243,12 +243,28 @@ def test_added_articles_are_analysed_incrementally(writable: TestClient) -> None
 
 
 def test_titles_and_texts_are_escaped(writable: TestClient) -> None:
-    body = {"articles": [{"id": "xss", "title": XSS_TITLE, "text": XSS_TEXT}]}
+    # an untitled article is named by its first words, its id is a tooltip: both escaped too
+    untitled = 'xss2"><i>'
+    body = {
+        "articles": [
+            {"id": "xss", "title": XSS_TITLE, "text": XSS_TEXT},
+            {"id": untitled, "text": XSS_TEXT + " Ein zweiter Text."},
+        ]
+    }
     assert writable.post("/api/articles", json=body).status_code == 201
-    for url in ("/articles/xss", "/articles", "/compare?a=xss&b=flood-wire"):
+    quoted = "xss2%22%3E%3Ci%3E"
+    for url in (
+        "/articles/xss",
+        f"/articles/{quoted}",
+        "/articles",
+        "/compare?a=xss&b=flood-wire",
+        f"/compare?a={quoted}&b=xss",
+    ):
         html = writable.get(url).text
         assert "<script>window" not in html and "<img src" not in html
         assert "&lt;script&gt;" in html
+        assert untitled not in html
+    assert 'title="xss2&#34;&gt;&lt;i&gt;"' in writable.get("/articles").text
 
 
 def test_openapi_lists_the_api(client: TestClient) -> None:

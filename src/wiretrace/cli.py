@@ -7,7 +7,7 @@ Commands::
     wiretrace analyze INPUT... [--db PATH] [--out DIR] [--jobs N] [--settings FILE.toml]
                       [--text-column NAME --id-column NAME ...] [--quiet]
     wiretrace export [--db PATH] --what articles|passages|pairs [--format jsonl|csv|parquet]
-                     [--out FILE]
+                     [--out FILE] [--excel]
     wiretrace show ID [--db PATH] [--json]
     wiretrace serve [--db PATH] [--host 127.0.0.1] [--port 8000] [--read-only] [--max-body BYTES]
     wiretrace eval plagdet CORPUS_DIR [--out DIR] [--jobs N] [--subset NAME ...] [--limit N] [--json]
@@ -42,6 +42,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from wiretrace.io.discover import InputStats
     from wiretrace.model import Comparison
     from wiretrace.pipeline import AnalyzeSummary
+    from wiretrace.report.names import ArticleName
     from wiretrace.report.overview import CorpusOverview
     from wiretrace.settings import Settings
     from wiretrace.store.db import Store
@@ -353,17 +354,21 @@ def _render_comparison(
     from rich.text import Text
 
     from wiretrace.report.diff import passage_edits
+    from wiretrace.report.names import name_of_article
 
     plain = marks or not console.is_terminal or console.no_color
-    id_width = max(len(c.a.id), len(c.b.id))
-    path_width = max(len(c.a.path or "-"), len(c.b.path or "-"))
     for side, art in (("a", c.a), ("b", c.b)):
+        name = name_of_article(art)
         line = Text()
         line.append(f"{side}  ", style="bold")
-        line.append(art.id.ljust(id_width), style="bold")
-        line.append(f"  {(art.path or '-').ljust(path_width)}  ")
-        line.append(f"{len(art.text):,} chars", style="dim")
+        line.append(name.name, style="bold")
         console.print(line, soft_wrap=plain)
+        # The path names a text file; an article of a JSON file has an id of its own too.
+        own_id = art.path is None or Path(art.path).stem != art.id
+        facts = [name.meta, art.path, f"id {art.id}" if own_id else "", f"{len(art.text):,} chars"]
+        console.print(
+            "   " + " · ".join(x for x in facts if x), style="dim", soft_wrap=plain, markup=False
+        )
     console.print()
 
     s = c.same_story
@@ -768,6 +773,19 @@ def _share(value: float | None) -> str:
     return "-" if value is None else f"{value:.0%}" if value in (0.0, 1.0) else f"{value:.1%}"
 
 
+def _named(name: ArticleName, with_id: bool = False) -> Text:
+    """An article for a table cell: its name, and below it (dim) outlet and date, and with
+    ``with_id`` its id (what ``wiretrace show`` takes) on a line of its own."""
+    from rich.text import Text
+
+    cell = Text(name.name)
+    if name.meta:
+        cell.append("\n" + name.meta, style="dim")
+    if with_id:
+        cell.append(f"\nid {name.id}", style="dim")
+    return cell
+
+
 def _render_analyze(
     console: Console,
     summary: AnalyzeSummary,
@@ -858,25 +876,33 @@ def _render_analyze(
         console.print(outlets)
         console.print()
 
+    names = overview.names
     if overview.most_copied:
         copied = table("Most copied passages (boilerplate excluded)")
         copied.add_column("group", justify="right")
         copied.add_column("articles", justify="right")
-        copied.add_column("earliest (outlet)")
+        copied.add_column("first printed by")
         copied.add_column("text", overflow="ellipsis")
-        for p in overview.most_copied:
-            copied.add_row(str(p.group), str(p.articles), p.earliest_outlet or p.earliest, p.text)
+        for i, p in enumerate(overview.most_copied):
+            if i:
+                copied.add_row()  # a blank line between rows of two-line cells
+            copied.add_row(str(p.group), str(p.articles), _named(names[p.earliest]), p.text)
         console.print(copied)
         console.print()
 
     if overview.least_original:
         least = table("Least original articles")
         least.add_column("article")
-        least.add_column("outlet")
         least.add_column("originality", justify="right")
         least.add_column("main source")
-        for a in overview.least_original:
-            least.add_row(a.id, a.outlet or "-", _share(a.originality), a.main_source or "-")
+        for i, a in enumerate(overview.least_original):
+            if i:
+                least.add_row()
+            least.add_row(
+                _named(names[a.id], with_id=True),
+                _share(a.originality),
+                "-" if a.main_source is None else _named(names[a.main_source]),
+            )
         console.print(least)
         console.print()
 
@@ -924,6 +950,14 @@ def export(
         Path | None,
         typer.Option("--out", help="Write to this file (atomically) instead of stdout."),
     ] = None,
+    excel: Annotated[
+        bool,
+        typer.Option(
+            "--excel",
+            help="CSV for Excel: UTF-8 with a byte order mark and ';' between cells"
+            " (umlauts intact when the file is opened by double-click).",
+        ),
+    ] = False,
 ) -> None:
     """Write a store's results (articles, passages or pairs) as JSON lines, CSV or Parquet."""
     from wiretrace.io.writers import write_records, write_records_to
@@ -931,18 +965,30 @@ def export(
 
     if fmt is ExportFormat.parquet and out is None:
         _usage(ctx, "--format parquet needs --out FILE (Parquet is not written to stdout)")
+    if excel and fmt is not ExportFormat.csv:
+        _usage(ctx, "--excel applies to --format csv only")
     if out is not None and out.is_dir():
         _fail(InputError(str(out), "--out is a folder; give a file name"))
     store = _read_store(db)
     with store, snapshot(store):
         rows = records(store, what.value)
         if out is None:
-            write_records_to(rows, sys.stdout, fmt.value)
+            if excel and hasattr(sys.stdout, "buffer"):
+                # UTF-8 whatever the console's encoding, and the rows' own \r\n line ends.
+                import io
+
+                sys.stdout.flush()
+                sink = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="")
+                write_records_to(rows, sink, fmt.value, excel=True)
+                sink.flush()
+                sink.detach()
+                return
+            write_records_to(rows, sys.stdout, fmt.value, excel=excel)
             sys.stdout.flush()
             return
         schema = arrow_schema(what.value) if fmt is ExportFormat.parquet else None
         try:
-            write_records(rows, out, fmt.value, schema=schema)
+            write_records(rows, out, fmt.value, schema=schema, excel=excel)
         except OSError as exc:
             _fail(InputError(str(out), f"cannot write: {exc.strerror or exc}"))
 
@@ -974,7 +1020,11 @@ def stories(
         for r in shown:
             sys.stdout.write(json.dumps(r, ensure_ascii=False) + "\n")
         return
+    from wiretrace.report.names import first_words
+
     console = Console(highlight=False)
+    if not console.is_terminal:  # files and pipes: never squeeze the labels into 80 columns
+        console = Console(highlight=False, width=160)
     if not shown:
         console.print(f"No stories in {db} yet: run `wiretrace analyze` on it.")
         return
@@ -989,7 +1039,7 @@ def stories(
     ):
         width = {"first": 10, "last": 10, "lang": 5}.get(name, len(name))
         view.add_column(name, justify=justify, no_wrap=True, min_width=width)
-    view.add_column("label", overflow="ellipsis", no_wrap=True, max_width=60)
+    view.add_column("label", overflow="ellipsis", no_wrap=True)  # about 60: first_words
     for r in shown:
         view.add_row(
             str(r["story_id"]),
@@ -998,7 +1048,7 @@ def stories(
             ", ".join(r["languages"]) or "-",
             (r["first_published"] or "-")[:10],
             (r["last_published"] or "-")[:10],
-            r["label"],
+            first_words(r["label"]),
         )
     console.print(view)
 
@@ -1044,40 +1094,45 @@ def _render_show(console: Console, view: Any) -> None:
     from rich.text import Text
 
     r = view.record
-    console.print(Text(r["id"], style="bold"), soft_wrap=True)
-    if r["title"]:
-        console.print(r["title"], soft_wrap=True, markup=False)
-    facts = [r["outlet"] or "(no outlet)", r["published"] or "(no date)", f"{r['chars']:,} chars"]
+    names = view.names
+    console.print(Text(names[r["id"]].name, style="bold"), soft_wrap=True)
+    facts = [r["outlet"] or "(no outlet)", names[r["id"]].when or "(no date)"]
+    facts.append(f"{r['chars']:,} chars")
     if r["originality"] is not None:
         facts.append(f"originality {_share(r['originality'])}")
     if r["agencies"]:
         facts.append("credits " + ", ".join(r["agencies"]))
     if r["duplicate_of"]:
-        facts.append(f"copy of {r['duplicate_of']}")
+        facts.append(f"copy of {names[r['duplicate_of']].label}")
     if r["story_id"] is not None:
         facts.append(f"story {r['story_id']}")
+    facts.append(f"id {r['id']}")
     console.print(" · ".join(facts), style="dim", soft_wrap=True, markup=False)
     console.print()
     n = len(view.passages)
     console.print(f"{n} reused passage{'s' if n != 1 else ''}", style="bold")
     for p in view.passages:
-        where = ", ".join(o.id for o in p.others[:4]) + (" …" if len(p.others) > 4 else "")
-        line = f"  group {p.group}  {p.start}–{p.end}  first printed by {p.earliest}"
+        first = "here" if p.earliest == r["id"] else f"by {names[p.earliest].label}"
+        line = f"  group {p.group}  {p.start}–{p.end}  first printed {first}"
         line += " (boilerplate)" if p.boilerplate else ""
         console.print(line, soft_wrap=True, markup=False)
-        console.print(
-            f"    also in {len(p.others)}: {where}", style="dim", soft_wrap=True, markup=False
-        )
+        console.print(f"    also in {len(p.others)}:", style="dim", soft_wrap=True)
+        for o in p.others[:4]:
+            console.print(f"      {names[o.id].label}", style="dim", soft_wrap=True, markup=False)
+        if len(p.others) > 4:
+            console.print(f"      and {len(p.others) - 4} more", style="dim", soft_wrap=True)
     m = view.main_source
     console.print()
     if m is None:
         console.print("No source: no earlier article shares text with this one.")
         return
+    source = names[m.source["id"]]
+    console.print(f"Main source: {source.label}", style="bold", soft_wrap=True, markup=False)
     console.print(
-        f"Main source: {m.source['id']} ({m.source['outlet'] or 'no outlet'}, "
-        f"{m.source['published'] or 'no date'}), {m.shared_chars:,} chars shared"
-        + (f", similarity {m.source['similarity']:.2f}" if m.source["similarity"] else ""),
-        style="bold",
+        f"  {m.shared_chars:,} chars shared"
+        + (f", similarity {m.source['similarity']:.2f}" if m.source["similarity"] else "")
+        + f" · id {source.id}",
+        style="dim",
         soft_wrap=True,
         markup=False,
     )

@@ -13,7 +13,11 @@ Formats:
 * ``csv``: RFC 4180 (comma, ``"`` quoting where needed, ``\\r\\n`` row ends, UTF-8 without BOM);
   the header is the first record's keys in their order. Nested values (lists, dicts) are JSON
   strings, booleans ``true``/``false``, None an empty cell; text is written exactly (line breaks
-  stay inside quoted cells).
+  stay inside quoted cells). With ``excel=True``: a UTF-8 byte order mark first and ``;`` between
+  cells, which is what Excel needs to open the file by double-click with umlauts and other
+  non-ASCII letters intact and the cells in columns (in locales whose list separator is ``;``;
+  elsewhere Excel's import dialog takes the separator). Read it back with ``encoding="utf-8-sig"``
+  and ``delimiter=";"``.
 * ``parquet`` (pyarrow, imported only when used): nested lists and dicts are real Arrow lists and
   structs, not JSON strings, so that they can be queried (DuckDB, pandas, Spark). The schema is
   the ``schema`` argument when given (see :func:`wiretrace.report.export.arrow_schema`), else
@@ -67,11 +71,17 @@ def _csv_cell(value: Any) -> Any:
     return value
 
 
-def write_records_to(records: Iterable[dict[str, Any]], stream: IO[str], fmt: str) -> int:
+def write_records_to(
+    records: Iterable[dict[str, Any]], stream: IO[str], fmt: str, *, excel: bool = False
+) -> int:
     """Write ``records`` as ``jsonl`` or ``csv`` to a text stream; returns the record count.
 
-    CSV needs at least one record for its header; with none, nothing is written.
+    CSV needs at least one record for its header; with none, nothing is written. ``excel``
+    (CSV only): a byte order mark (``\\ufeff``) first and ``;`` as the delimiter; the stream
+    should encode UTF-8.
     """
+    if excel and fmt != "csv":
+        raise ValueError(f"excel applies to csv only, not {fmt!r}")
     _check_format(fmt, TEXT_FORMATS)
     n = 0
     if fmt == "jsonl":
@@ -84,7 +94,9 @@ def write_records_to(records: Iterable[dict[str, Any]], stream: IO[str], fmt: st
     for record in records:
         if writer is None:
             header = list(record)
-            writer = csv.writer(stream)
+            if excel:
+                stream.write("\ufeff")
+            writer = csv.writer(stream, delimiter=";" if excel else ",")
             writer.writerow(header)
         writer.writerow([_csv_cell(record.get(k)) for k in header])
         n += 1
@@ -127,12 +139,16 @@ def write_records(
     *,
     schema: pyarrow.Schema | None = None,
     batch_size: int = 2_000,
+    excel: bool = False,
 ) -> int:
     """Write ``records`` to ``path`` in format ``fmt`` (``jsonl``, ``csv`` or ``parquet``),
     atomically; returns the number of records written. ``schema`` and ``batch_size`` apply to
-    Parquet only. Raises ``OSError`` if the file cannot be written (the target is untouched).
+    Parquet only, ``excel`` (byte order mark and ``;``, see the module docs) to CSV only.
+    Raises ``OSError`` if the file cannot be written (the target is untouched).
     """
     _check_format(fmt, FORMATS)
+    if excel and fmt != "csv":
+        raise ValueError(f"excel applies to csv only, not {fmt!r}")
     target = Path(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent or ".")
     try:
@@ -143,7 +159,7 @@ def write_records(
                 os.fsync(fh.fileno())
         else:
             with open(fd, "w", encoding="utf-8", newline="") as fh:
-                n = write_records_to(records, fh, fmt)
+                n = write_records_to(records, fh, fmt, excel=excel)
                 fh.flush()
                 os.fsync(fh.fileno())
         os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give the usual permissions

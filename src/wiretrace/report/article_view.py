@@ -18,12 +18,13 @@ Example::
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from wiretrace.model import Passage, Span
 from wiretrace.report.browse import article_record
 from wiretrace.report.diff import Edit, passage_edits, uncovered
+from wiretrace.report.names import ArticleNames, article_names, name_of
 from wiretrace.report.spans import covered_chars
 from wiretrace.text.tokens import tokenize
 
@@ -115,13 +116,16 @@ class SourceDiff:
 class ArticleView:
     """Everything the article page shows: ``record`` (the article record of
     :func:`~wiretrace.report.browse.article_record`), ``text``, ``passages`` (sorted by start),
-    ``segments`` (tiling the text) and ``main_source`` (None without a source)."""
+    ``segments`` (tiling the text), ``main_source`` (None without a source) and ``names``,
+    how to name this article and every article the view refers to
+    (:mod:`wiretrace.report.names`: ``view.names[id].label``)."""
 
     record: dict[str, Any]
     text: str
     passages: tuple[ReusedPassage, ...]
     segments: tuple[Segment, ...]
     main_source: SourceDiff | None
+    names: ArticleNames = field(default_factory=ArticleNames)
 
 
 def segments(length: int, spans: list[tuple[int, int, int]]) -> list[Segment]:
@@ -222,7 +226,17 @@ def article_view(store: Store, article_id: str) -> ArticleView | None:
     if record["sources"]:
         first = record["sources"][0]
         main = _main_source(store, aid, first, text)
-    return ArticleView(record, text, passages, segs, main)
+    names = article_names(
+        store,
+        [p.earliest for p in passages]
+        + [o.id for p in passages for o in p.others]
+        + [s["id"] for s in record["sources"]]
+        + [record["duplicate_of"]],
+    )
+    names[article_id] = name_of(
+        article_id, record["title"], text, record["outlet"], record["published"]
+    )
+    return ArticleView(record, text, passages, segs, main, names)
 
 
 def _main_source(store: Store, aid: int, first: dict[str, Any], text: str) -> SourceDiff:
@@ -256,13 +270,15 @@ def _span_dict(text: str, s: Span) -> dict[str, Any]:
 
 def article_view_to_dict(view: ArticleView, with_text: bool = True) -> dict[str, Any]:
     """The JSON form (``GET /api/articles/{id}``, ``wiretrace show --json``): the article
-    record, ``text``, ``passages`` (``group, start, end, earliest, boilerplate, others``:
-    ``[{id, title, outlet, published, start, end}]``), and ``main_source``: null or
-    ``{id, title, outlet, published, shared_chars, added_chars, cut_chars, added: [{start,
-    end, text}] (in this text), cut: [{start, end, text}] (in the source's text), passages:
-    [{source_start, source_end, start, end, similarity, edits: [{kind, source_start,
-    source_end, start, end}]}]}``."""
+    record, ``label`` (its name for a person: title or first words, outlet, date), ``text``,
+    ``passages`` (``group, start, end, earliest, boilerplate, others``:
+    ``[{id, title, outlet, published, label, start, end}]``), and ``main_source``: null or
+    ``{id, title, outlet, published, similarity, label, shared_chars, added_chars, cut_chars,
+    added: [{start, end, text}] (in this text), cut: [{start, end, text}] (in the source's
+    text), passages: [{source_start, source_end, start, end, similarity, edits: [{kind,
+    source_start, source_end, start, end}]}]}``."""
     out: dict[str, Any] = dict(view.record)
+    out["label"] = view.names[view.record["id"]].label
     if with_text:
         out["text"] = view.text
     out["passages"] = [
@@ -278,6 +294,7 @@ def article_view_to_dict(view: ArticleView, with_text: bool = True) -> dict[str,
                     "title": o.title,
                     "outlet": o.outlet,
                     "published": o.published,
+                    "label": view.names[o.id].label,
                     "start": o.start,
                     "end": o.end,
                 }
@@ -292,6 +309,7 @@ def article_view_to_dict(view: ArticleView, with_text: bool = True) -> dict[str,
         return out
     out["main_source"] = {
         **m.source,
+        "label": view.names[m.source["id"]].label,
         "shared_chars": m.shared_chars,
         "added_chars": m.added_chars,
         "cut_chars": m.cut_chars,

@@ -1,7 +1,9 @@
 """``report.html``: one self-contained page summarising a store (written by ``analyze --out``).
 
 The page holds the summary counts, the outlets with their mean originality, the largest
-stories, the most copied passages and the least original articles. Everything is inline (CSS
+stories, the most copied passages and the least original articles; articles are named by
+title (or first words), outlet and date (:mod:`wiretrace.report.names`), their ids are
+tooltips. Everything is inline (CSS
 in a ``<style>`` element, no scripts, fonts, images or links to other files), so the file can be
 mailed, opened offline and printed. Every text from the store is HTML-escaped (Jinja2
 autoescape).
@@ -21,6 +23,7 @@ import jinja2
 
 from wiretrace import __version__
 from wiretrace.report.browse import list_stories
+from wiretrace.report.names import readable_time
 from wiretrace.report.overview import corpus_overview
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -53,12 +56,16 @@ th { color: var(--dim); font-weight: 600; }
 td.num, th.num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
 .excerpt { color: #333; }
 .empty { color: var(--dim); font-style: italic; }
-.id { font-family: ui-monospace, Menlo, Consolas, monospace; font-size: .9em; word-break: break-all; }
+td .meta { margin: 0; font-size: .85em; }
 @media print { body { max-width: none; padding: 0; font-size: 11pt; }
   h2 { break-after: avoid; } tr { break-inside: avoid; } }
 </style>
 </head>
 <body>
+{#- An article: its name (title or first words) with the id as tooltip, outlet and date below. -#}
+{% macro article(n) -%}
+<span class="name" title="{{ n.id }}">{{ n.name }}</span>{% if n.meta %}<div class="meta">{{ n.meta }}</div>{% endif %}
+{%- endmacro %}
 <h1>wiretrace report</h1>
 <p class="meta">{{ o.articles }} articles from {{ o.outlets }} outlets · store {{ store_name }}
 · written {{ written }} by wiretrace {{ version }}</p>
@@ -78,7 +85,7 @@ td.num, th.num { text-align: right; white-space: nowrap; font-variant-numeric: t
 <tr><td>{{ s.label }}</td><td class="num">{{ s.articles }}</td>
 <td>{{ s.outlets[:6] | join(", ") }}{% if s.outlets | length > 6 %} and {{ s.outlets | length - 6 }} more{% endif %}</td>
 <td>{{ s.languages | join(", ") }}</td>
-<td>{{ (s.first_published or "?")[:16] | replace("T", " ") }} – {{ (s.last_published or "?")[:16] | replace("T", " ") }}</td></tr>
+<td>{{ when(s.first_published) or "?" }} – {{ when(s.last_published) or "?" }}</td></tr>
 {% endfor %}
 </table>
 {% else %}
@@ -91,7 +98,7 @@ td.num, th.num { text-align: right; white-space: nowrap; font-variant-numeric: t
 <tr><th class="num">group</th><th class="num">articles</th><th>first printed by</th><th>text</th></tr>
 {% for p in o.most_copied %}
 <tr><td class="num">{{ p.group }}</td><td class="num">{{ p.articles }}</td>
-<td>{{ p.earliest_outlet or "" }}<div class="id">{{ p.earliest }}</div></td>
+<td>{{ article(o.names[p.earliest]) }}</td>
 <td class="excerpt">{{ p.text }}</td></tr>
 {% endfor %}
 </table>
@@ -111,10 +118,10 @@ td.num, th.num { text-align: right; white-space: nowrap; font-variant-numeric: t
 <h2>Least original articles</h2>
 {% if o.least_original %}
 <table>
-<tr><th>article</th><th>outlet</th><th class="num">originality</th><th>main source</th></tr>
+<tr><th>article</th><th class="num">originality</th><th>main source</th></tr>
 {% for a in o.least_original %}
-<tr><td class="id">{{ a.id }}</td><td>{{ a.outlet or "" }}</td><td class="num">{{ share(a.originality) }}</td>
-<td class="id">{{ a.main_source or "" }}</td></tr>
+<tr><td>{{ article(o.names[a.id]) }}</td><td class="num">{{ share(a.originality) }}</td>
+<td>{% if a.main_source %}{{ article(o.names[a.main_source]) }}{% endif %}</td></tr>
 {% endfor %}
 </table>
 {% else %}
@@ -145,4 +152,5 @@ def render_report(store: Store, top: int = 10, written: datetime | None = None) 
         written=when,
         version=__version__,
         share=_share,
+        when=readable_time,
     )

@@ -2,14 +2,17 @@
 
 :func:`corpus_overview` gathers what the summary tables show: articles and groups in the store,
 the outlets with most articles and their mean originality, the most copied passages and the
-least original articles. Rendering is the CLI's business; this module only queries.
+least original articles, and the names (:mod:`wiretrace.report.names`) of every article these
+lists refer to. Rendering is the CLI's and report.html's business; this module only queries.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
+
+from wiretrace.report.names import ArticleNames, article_names
 
 if TYPE_CHECKING:  # pragma: no cover
     from wiretrace.store.db import Store
@@ -49,7 +52,8 @@ class LeastOriginal:
 
 @dataclass(frozen=True, slots=True)
 class CorpusOverview:
-    """What a store holds after an analyze run (see the module docs)."""
+    """What a store holds after an analyze run (see the module docs); ``names`` names every
+    article id the lists hold (``names[id].label`` …)."""
 
     articles: int
     outlets: int
@@ -59,6 +63,7 @@ class CorpusOverview:
     top_outlets: tuple[OutletLine, ...]
     most_copied: tuple[CopiedPassage, ...]
     least_original: tuple[LeastOriginal, ...]
+    names: ArticleNames = field(default_factory=ArticleNames)
 
 
 def corpus_overview(store: Store, top: int = 10, text_chars: int = 80) -> CorpusOverview:
@@ -109,8 +114,18 @@ def corpus_overview(store: Store, top: int = 10, text_chars: int = 80) -> Corpus
             found = q("SELECT id FROM articles WHERE aid = ?", (sources[0][0],)).fetchone()
             main = found[0] if found else None
         least.append(LeastOriginal(id_, outlet, originality, main))
+    ids = [p.earliest for p in most_copied]
+    ids += [x for a in least for x in (a.id, a.main_source)]
     return CorpusOverview(
-        articles, outlets, pairs, groups, boilerplate, top_outlets, tuple(most_copied), tuple(least)
+        articles,
+        outlets,
+        pairs,
+        groups,
+        boilerplate,
+        top_outlets,
+        tuple(most_copied),
+        tuple(least),
+        article_names(store, ids),
     )
 
 

@@ -2,7 +2,9 @@
 
 A face, like cli.py: it parses requests, calls the library (``wiretrace.report`` for reading,
 ``wiretrace.pipeline.analyze`` for adding articles, ``wiretrace.report.side_by_side`` for
-comparing) and renders Jinja2 templates (autoescaped) or JSON. No logic of its own.
+comparing) and renders Jinja2 templates (autoescaped) or JSON. No logic of its own. Pages name
+articles as ``wiretrace.report.names`` does (title or first words, outlet, date; the id in
+links and tooltips): each page handler looks up the names of the articles it shows.
 
 Pages: ``/`` (stories), ``/stories/{id}``, ``/articles`` (list), ``/articles/{id}``,
 ``/groups/{id}``, ``/compare`` (``?a=ID&b=ID``, or a form to paste two texts). API under
@@ -36,6 +38,7 @@ from wiretrace.model import Article
 from wiretrace.report import browse
 from wiretrace.report.article_view import article_view, article_view_to_dict
 from wiretrace.report.compare import comparison_to_dict
+from wiretrace.report.names import ArticleNames, article_names, name_of_article, readable_time
 from wiretrace.report.side_by_side import side_by_side
 from wiretrace.settings import Settings
 from wiretrace.store.db import Store
@@ -372,10 +375,13 @@ def create_app(
 
     @app.get("/stories/{story_id}", response_class=HTMLResponse, include_in_schema=False)
     def story_page(story_id: int) -> HTMLResponse:
-        story = browse.story_detail(store(), story_id)
+        s = store()
+        story = browse.story_detail(s, story_id)
         if story is None:
             raise HTTPException(404, f"No story {story_id} in this store.")
-        return page("story.html", story=story)
+        return page(
+            "story.html", story=story, names=article_names(s, _record_ids(story["members"]))
+        )
 
     @app.get("/articles", response_class=HTMLResponse, include_in_schema=False)
     def articles_page(request: Request) -> HTMLResponse:
@@ -386,6 +392,7 @@ def create_app(
         return page(
             "articles.html",
             page=result,
+            names=article_names(s, _record_ids(result.items)),
             filters=raw,
             outlets=outlets,
             langs=langs,
@@ -404,6 +411,7 @@ def create_app(
             "article.html",
             v=view,
             r=view.record,
+            names=view.names,
             colour=colour,
             boilerplate={p.group for p in view.passages if p.boilerplate},
             starts={p.start for p in view.passages},
@@ -411,15 +419,19 @@ def create_app(
 
     @app.get("/groups", response_class=HTMLResponse, include_in_schema=False)
     def groups_page(request: Request) -> HTMLResponse:
-        result = browse.list_groups(store(), _PAGE, _offset(request), boilerplate=False)
-        return page("groups.html", page=result, query="")
+        s = store()
+        result = browse.list_groups(s, _PAGE, _offset(request), boilerplate=False)
+        names = article_names(s, [g["earliest"] for g in result.items])
+        return page("groups.html", page=result, query="", names=names)
 
     @app.get("/groups/{group}", response_class=HTMLResponse, include_in_schema=False)
     def group_page(group: int) -> HTMLResponse:
-        record = browse.group_record(store(), group)
+        s = store()
+        record = browse.group_record(s, group)
         if record is None:
             raise HTTPException(404, f"No reuse group {group} in this store.")
-        return page("group.html", g=record)
+        names = article_names(s, [record["earliest"]] + [m["id"] for m in record["members"]])
+        return page("group.html", g=record, names=names)
 
     @app.get("/compare", response_class=HTMLResponse, include_in_schema=False)
     def compare_page(request: Request) -> HTMLResponse:
@@ -461,6 +473,7 @@ def create_app(
             view=view,
             c=view.comparison,
             stored=stored,
+            names=ArticleNames({x.id: name_of_article(x) for x in (a, b)}),
             a_text="" if stored else a.text,
             b_text="" if stored else b.text,
         )
@@ -492,10 +505,16 @@ def _share(value: float | None) -> str:
 
 
 def _when(value: str | None) -> str:
-    """An ISO time shortened for display (``2025-01-09 06:42``)."""
-    if not value:
-        return "no date"
-    return value[:16].replace("T", " ")
+    """A stored time as a person reads it (``2025-01-09 06:42``), or ``no date``."""
+    return readable_time(value) or "no date"
+
+
+def _record_ids(records: list[dict[str, Any]]) -> list[str]:
+    """The ids of article records and of their main sources and originals (to name them)."""
+    ids = [r["id"] for r in records]
+    ids += [r["sources"][0]["id"] for r in records if r["sources"]]
+    ids += [r["duplicate_of"] for r in records if r["duplicate_of"]]
+    return ids
 
 
 # How `wiretrace serve --workers N` hands its options to the worker processes, which build
