@@ -757,3 +757,18 @@ def test_input_format_by_suffix() -> None:
         input_format(n)
         for n in ("a.TXT", "b.json", "c.ndjson", "d.tsv", "e.htm", "f.WARC.GZ", "g.warc", "h.gz")
     ] == ["text", "json", "jsonl", "csv", "html", "warc", "warc", None]
+
+
+def test_excel_csv_keeps_formula_like_cells_inert() -> None:
+    import csv as _csv
+    import io as _io
+
+    from wiretrace.io.writers import write_records_to
+
+    record = {"title": '=HYPERLINK("http://x")', "n": "-0.5", "t": "@SUM(A1)", "ok": "Ärger"}
+    plain, excel = _io.StringIO(), _io.StringIO()
+    write_records_to([record], plain, "csv")
+    write_records_to([record], excel, "csv", excel=True)
+    assert list(_csv.reader(_io.StringIO(plain.getvalue())))[1] == list(record.values())
+    rows = list(_csv.reader(_io.StringIO(excel.getvalue().lstrip("\ufeff")), delimiter=";"))
+    assert rows[1] == ["'=HYPERLINK(\"http://x\")", "-0.5", "'@SUM(A1)", "Ärger"]

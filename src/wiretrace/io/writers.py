@@ -13,7 +13,9 @@ Formats:
 * ``csv``: RFC 4180 (comma, ``"`` quoting where needed, ``\\r\\n`` row ends, UTF-8 without BOM);
   the header is the first record's keys in their order. Nested values (lists, dicts) are JSON
   strings, booleans ``true``/``false``, None an empty cell; text is written exactly (line breaks
-  stay inside quoted cells). With ``excel=True``: a UTF-8 byte order mark first and ``;`` between
+  stay inside quoted cells). With ``excel=True``: a text cell starting like a formula (``=``,
+  ``+``, ``-``, ``@``) gets a leading ``'`` so that Excel shows it instead of running it, a UTF-8
+  byte order mark first and ``;`` between
   cells, which is what Excel needs to open the file by double-click with umlauts and other
   non-ASCII letters intact and the cells in columns (in locales whose list separator is ``;``;
   elsewhere Excel's import dialog takes the separator). Read it back with ``encoding="utf-8-sig"``
@@ -98,9 +100,28 @@ def write_records_to(
                 stream.write("\ufeff")
             writer = csv.writer(stream, delimiter=";" if excel else ",")
             writer.writerow(header)
-        writer.writerow([_csv_cell(record.get(k)) for k in header])
+        cells = [_csv_cell(record.get(k)) for k in header]
+        if excel:
+            cells = [_inert(cell) for cell in cells]
+        writer.writerow(cells)
         n += 1
     return n
+
+
+#: Cell starts that Excel (and LibreOffice) run as a formula.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _inert(cell: Any) -> Any:
+    """A text cell Excel would run as a formula, prefixed with ``'`` (shown as text; OWASP's
+    advice against CSV injection: titles and texts come from untrusted pages). Numbers stay
+    numbers: ``-0.5`` is a value, not a formula."""
+    if isinstance(cell, str) and cell.startswith(_FORMULA_STARTS):
+        try:
+            float(cell)
+        except ValueError:
+            return "'" + cell
+    return cell
 
 
 def _write_parquet(
