@@ -435,3 +435,27 @@ def test_write_records_formats(tmp_path: Path) -> None:
     assert (tmp_path / "empty.jsonl").read_bytes() == b""
     with pytest.raises(ValueError):
         write_records(records, tmp_path / "r.xml", "xml")
+
+
+def test_update_and_remove_through_the_cli(tmp_path: Path) -> None:
+    db = tmp_path / "w.db"
+    assert invoke("analyze", CORPUS, "--db", db, "-q").exit_code == 0
+    records = [json.loads(line) for line in CORPUS.read_text(encoding="utf-8").splitlines()]
+    fixed = dict(records[1], text=records[1]["text"] + "\n\nKorrektur: Der Pegel lag bei 7,10 Metern.")
+    update = tmp_path / "fix.jsonl"
+    update.write_text(json.dumps(fixed, ensure_ascii=False) + "\n", encoding="utf-8")
+    result = invoke("analyze", update, "--db", db, "-q")
+    assert result.exit_code == 1
+    assert "already stored with a different text; add --update" in result.stderr
+    result = invoke("analyze", update, "--db", db, "--update")
+    assert result.exit_code == 0, result.stderr
+    assert "replaced (same id, corrected text: --update)" in result.stdout
+    out = invoke("export", "--db", db, "--what", "articles").stdout
+    assert len(out.splitlines()) == len(records)
+    result = invoke("remove", records[0]["id"], "no-such-id", "--db", db)
+    assert result.exit_code == 1
+    assert "no-such-id: no stored article with this id" in result.stderr
+    assert f"removed 1 article(s) from {db}" in result.stdout
+    ids = {json.loads(line)["id"] for line in invoke("export", "--db", db, "--what", "articles").stdout.splitlines()}
+    assert records[0]["id"] not in ids and len(ids) == len(records) - 1
+    assert invoke("remove", "x", "--db", tmp_path / "none.db").exit_code == 2

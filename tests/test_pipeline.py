@@ -3,6 +3,7 @@ re-run, and the store refuses files it does not own (all on the bundled fictiona
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import json
 import sqlite3
@@ -16,7 +17,7 @@ from typing import Any
 import pytest
 
 import wiretrace.pipeline as pipeline
-from wiretrace.errors import StoreError
+from wiretrace.errors import InputError, StoreError
 from wiretrace.io.readers import load_corpus
 from wiretrace.model import Article
 from wiretrace.pipeline import analyze
@@ -269,6 +270,8 @@ def test_a_version_5_store_gets_its_rules_records_dropped_and_everything_redone(
         "UPDATE pairs SET passages = '[]'",
         "ALTER TABLE articles DROP COLUMN author",  # columns of schema 7
         "ALTER TABLE articles DROP COLUMN teaser_only",
+        "ALTER TABLE runs DROP COLUMN removed",
+        "ALTER TABLE runs DROP COLUMN replaced",
     )
     summary = analyze(articles, str(db), jobs=1)
     assert summary.refingerprinted == len(articles)
@@ -598,6 +601,7 @@ def test_a_store_from_schema_1_is_upgraded_and_gets_the_same_results(
         " DROP TABLE articles_fts;"
         " DROP TABLE candidate_state; DROP TABLE boilerplate_spans;"
         " ALTER TABLE articles DROP COLUMN author; ALTER TABLE articles DROP COLUMN teaser_only;"
+        " ALTER TABLE runs DROP COLUMN removed; ALTER TABLE runs DROP COLUMN replaced;"
         " UPDATE meta SET value = '1' WHERE key = 'schema_version';"
     )
     conn.close()
@@ -703,3 +707,115 @@ def test_articles_without_date_title_or_known_language_are_placed_and_counted(
         "without a title": 1,
         "in a language not recognised": 1,
     }
+
+
+# --- corrections and removals -----------------------------------------------------------------
+
+
+def stories_of(db: Path) -> dict[str, object]:
+    """Stories as a user sees them: the partition of article ids, and each story's row."""
+    conn = sqlite3.connect(db)
+    ids = dict(conn.execute("SELECT aid, id FROM articles"))
+    members: dict[int, list[str]] = {}
+    for sid, aid in conn.execute("SELECT story_id, aid FROM story_members"):
+        members.setdefault(sid, []).append(ids[aid])
+    rows = {
+        sid: (label, n, first, last, outlets, langs)
+        for sid, label, n, first, last, outlets, langs in conn.execute("SELECT * FROM stories")
+    }
+    conn.close()
+    assert set(rows) == set(members), "a story row without members or members without a row"
+    return {"stories": sorted((sorted(m), rows[sid]) for sid, m in members.items())}
+
+
+def fts_rows(db: Path) -> int:
+    conn = sqlite3.connect(db)
+    (n,) = conn.execute("SELECT count(*) FROM articles_fts").fetchone()
+    conn.close()
+    return n
+
+
+@pytest.mark.parametrize("which", [[0], [3, 7], [1, 14, 20]])
+def test_removing_articles_equals_a_run_without_them(
+    with_copies: list[Article], tmp_path: Path, which: list[int]
+) -> None:
+    # Removing an agency wire (the source of several rewrites) or a representative of copies
+    # must leave what a run that never saw them leaves: pairs, stats, groups and stories.
+    db = tmp_path / "w.db"
+    analyze(with_copies, str(db), jobs=1)
+    gone = {with_copies[i].id for i in which}
+    summary = analyze([], str(db), jobs=1, remove=sorted(gone))
+    assert summary.removed == len(gone)
+    fresh = tmp_path / "fresh.db"
+    analyze([a for a in with_copies if a.id not in gone], str(fresh), jobs=1)
+    assert snapshot(db) == snapshot(fresh)
+    assert stories_of(db) == stories_of(fresh)
+    assert fts_rows(db) == len(with_copies) - len(gone)
+    conn = sqlite3.connect(db)
+    assert conn.execute("SELECT removed FROM runs ORDER BY run DESC LIMIT 1").fetchone() == (
+        len(gone),
+    )
+    conn.close()
+
+
+def test_removing_an_unknown_id_is_reported_and_changes_nothing(
+    articles: list[Article], tmp_path: Path
+) -> None:
+    db = tmp_path / "w.db"
+    analyze(articles, str(db), jobs=1)
+    before = snapshot(db), stories_of(db)
+    errors: list[InputError] = []
+    summary = analyze([], str(db), jobs=1, remove=["no-such-id"], on_error=errors.append)
+    assert summary.removed == 0 and summary.skipped == 1
+    assert [e.reason for e in errors] == ["no stored article with this id"]
+    assert (snapshot(db), stories_of(db)) == before
+
+
+def _corrected(article: Article) -> Article:
+    """A correction: the last paragraph dropped and a sentence added, a day later."""
+    paragraphs = article.text.split("\n\n")
+    text = "\n\n".join(paragraphs[:-1] or paragraphs) + "\n\nKorrektur: Eine Zahl wurde berichtigt."
+    return dataclasses.replace(article, text=text)
+
+
+def test_a_correction_needs_update_and_then_equals_a_run_over_the_corrected_articles(
+    articles: list[Article], tmp_path: Path
+) -> None:
+    db = tmp_path / "w.db"
+    analyze(articles, str(db), jobs=1)
+    fixed = [_corrected(articles[0]), _corrected(articles[5])]
+    errors: list[InputError] = []
+    summary = analyze(fixed, str(db), jobs=1, on_error=errors.append)
+    assert summary.skipped == 2 and summary.replaced == 0
+    assert all("--update" in e.reason for e in errors)
+    summary = analyze(fixed, str(db), jobs=1, update=True)
+    assert summary.replaced == 2 and summary.added == 2
+    now = {a.id: a for a in articles} | {a.id: a for a in fixed}
+    fresh = tmp_path / "fresh.db"
+    analyze(list(now.values()), str(fresh), jobs=1)
+    assert snapshot(db) == snapshot(fresh)
+    assert stories_of(db) == stories_of(fresh)
+    conn = sqlite3.connect(db)
+    texts = dict(conn.execute("SELECT id, text FROM articles"))
+    assert texts[fixed[0].id] == fixed[0].text
+    assert conn.execute("SELECT replaced FROM runs ORDER BY run DESC LIMIT 1").fetchone() == (2,)
+    conn.close()
+
+
+def test_a_removal_killed_halfway_is_finished_by_the_next_run(
+    with_copies: list[Article], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db = tmp_path / "w.db"
+    analyze(with_copies, str(db), jobs=1)
+    gone = [with_copies[0].id, with_copies[2].id]
+    real = pipeline._align_chunk
+    monkeypatch.setattr(pipeline, "_ALIGN_CHUNK", 1)
+    monkeypatch.setattr(pipeline, "_align_chunk", dying_after_one_call(real))
+    with pytest.raises(KeyboardInterrupt):
+        analyze([], str(db), jobs=1, remove=gone)
+    monkeypatch.setattr(pipeline, "_align_chunk", real)
+    analyze([], str(db), jobs=1)  # the same job, without naming the ids again
+    fresh = tmp_path / "fresh.db"
+    analyze([a for a in with_copies if a.id not in gone], str(fresh), jobs=1)
+    assert snapshot(db) == snapshot(fresh)
+    assert stories_of(db) == stories_of(fresh)

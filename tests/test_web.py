@@ -240,6 +240,20 @@ def test_added_articles_are_analysed_incrementally(writable: TestClient) -> None
     assert again["added"] == 0 and again["unchanged"] == 1
     found = writable.get("/api/articles", params={"q": "Kopie"}).json()
     assert [a["id"] for a in found["items"]] == ["flood-copy"]  # the FTS trigger indexed it
+    # A correction: refused without "update", replaces the stored text with it; dates in any
+    # known form are read as the file readers read them.
+    body["articles"][0] |= {"text": "Eigener Vorspann, berichtigt. " + wire[:900],
+                            "published": "Fri, 10 Jan 2025 08:30:00 +0100", "title": "Korrigiert"}
+    refused = writable.post("/api/articles", json=body).json()
+    assert refused["skipped"] == 1 and "--update" in refused["problems"][0]
+    fixed = writable.post("/api/articles", json=body | {"update": True}).json()
+    assert (fixed["replaced"], fixed["added"]) == (1, 1)
+    view = writable.get("/api/articles/flood-copy").json()
+    assert view["published"] == "2025-01-10T08:30:00+01:00"
+    assert view["text"].startswith("Eigener Vorspann, berichtigt.")
+    found = writable.get("/api/articles", params={"q": "Korrigiert"}).json()
+    assert [a["id"] for a in found["items"]] == ["flood-copy"]
+    assert writable.get("/api/articles", params={"q": "Kopie"}).json()["items"] == []
 
 
 def test_titles_and_texts_are_escaped(writable: TestClient) -> None:
@@ -290,6 +304,7 @@ def test_migration_3_backfills_the_index_of_an_older_store(db: Path, tmp_path: P
         "DROP TABLE articles_fts; DROP TABLE candidate_state;"
         " DROP TABLE boilerplate_spans;"
         " ALTER TABLE articles DROP COLUMN author; ALTER TABLE articles DROP COLUMN teaser_only;"
+        " ALTER TABLE runs DROP COLUMN removed; ALTER TABLE runs DROP COLUMN replaced;"
         " UPDATE meta SET value = '2' WHERE key = 'schema_version';"
     )
     conn.close()

@@ -604,6 +604,13 @@ def analyze(
     date_order: Annotated[DateOrderChoice, _date_order_option()] = DateOrderChoice.DMY,
     encoding: Annotated[str | None, _encoding_option()] = None,
     max_chars: Annotated[int, _max_chars_option()] = 2_000_000,
+    update: Annotated[
+        bool,
+        typer.Option(
+            "--update",
+            help="An id stored with another text: replace the stored article (a correction).",
+        ),
+    ] = False,
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="No progress and no summary; problems only.")
     ] = False,
@@ -645,7 +652,7 @@ def analyze(
     )
     options = _read_options(encoding, date_order, max_chars, _FirstWarnings(), columns)
     try:
-        summary, stats = _run_analyze(inputs, db, settings, jobs, options, quiet)
+        summary, stats = _run_analyze(inputs, db, settings, jobs, options, quiet, update=update)
     except StoreError as err:
         _fail(err)
     except KeyboardInterrupt:
@@ -681,6 +688,9 @@ def _run_analyze(
     jobs: int | None,
     options: Any,
     quiet: bool,
+    *,
+    update: bool = False,
+    remove: list[str] | None = None,
 ) -> tuple[AnalyzeSummary, InputStats]:
     from rich.console import Console
 
@@ -712,9 +722,11 @@ def _run_analyze(
             str(db),
             settings=settings,
             jobs=jobs,
-            inputs=[str(i) for i in inputs],
+            inputs=[str(i) for i in inputs] or ["remove", *(remove or [])],
             on_error=report,
             progress=on_progress,
+            update=update,
+            remove=remove or (),
         )
     return summary, stats
 
@@ -813,6 +825,8 @@ def _render_analyze(
     counts.add_row("read from the input", f"{stats.articles:,}")
     counts.add_row("added to the store", f"{summary.added:,}")
     counts.add_row("already stored (same id and text)", f"{summary.unchanged:,}")
+    if summary.replaced:
+        counts.add_row("replaced (same id, corrected text: --update)", f"{summary.replaced:,}")
     counts.add_row("exact duplicates (same text, other id)", f"{summary.exact_duplicates:,}")
     counts.add_row("skipped (problems reported above)", f"{skipped:,}")
     if stats.skipped_unsupported:
@@ -933,6 +947,50 @@ def _render_input_notes(console: Console, stats: InputStats) -> None:
     for mapping, sources in sorted(stats.field_maps.items()):
         files = f"{len(sources):,} files" if len(sources) != 1 else next(iter(sources))
         console.print(f"note: fields read as {mapping} ({files})", soft_wrap=True)
+
+
+@app.command()
+def remove(
+    ids: Annotated[
+        list[str], typer.Argument(help="Ids of stored articles.", metavar="ID", show_default=False)
+    ],
+    db: Annotated[Path, typer.Option("--db", help="The store to remove them from.")] = _DEFAULT_DB,
+    jobs: Annotated[
+        int | None, typer.Option("--jobs", min=1, help="Worker processes (default: all CPUs).")
+    ] = None,
+    settings_file: Annotated[
+        Path | None,
+        typer.Option("--settings", help="TOML file overriding settings (as for analyze)."),
+    ] = None,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="No progress and no summary; problems only.")
+    ] = False,
+) -> None:
+    """Remove articles from a store; every result is brought up to date as if they had never
+    been added. Unknown ids are reported (exit code 1); the others are still removed.
+    """
+    from wiretrace.errors import StoreError
+    from wiretrace.io.fields import ReadOptions
+
+    if not db.exists():
+        _fail(InputError(str(db), "no such store"))
+    try:
+        settings = _load_settings(settings_file)
+    except InputError as err:
+        _fail(err)
+    try:
+        summary, _ = _run_analyze([], db, settings, jobs, ReadOptions(), quiet, remove=ids)
+    except StoreError as err:
+        _fail(err)
+    except KeyboardInterrupt:
+        _fail(f"{db}: interrupted; the store holds what was finished, run again to complete", 130)
+    if not quiet:
+        print(
+            f"removed {summary.removed:,} article(s) from {db}; it now holds"
+            f" {summary.articles:,} articles, {summary.pairs_with_passages:,} pairs sharing text"
+            f" and {summary.stories:,} stories"
+        )
+    raise typer.Exit(1 if summary.skipped else 0)
 
 
 @app.command()

@@ -126,6 +126,10 @@ class AnalyzeSummary:
     alignment settings, or an older wiretrace); 0 when the rules were the same."""
     pairs_with_passages: int = 0
     groups: int = 0
+    removed: int = 0
+    """Articles removed by id (``remove``)."""
+    replaced: int = 0
+    """Stored articles replaced by a new text under the same id (``update``)."""
     seconds: dict[str, float] = field(default_factory=dict)
 
 
@@ -384,8 +388,11 @@ def _ingest(
     summary: AnalyzeSummary,
     on_error: Callable[[InputError], None],
     progress: Progress | None,
+    update: bool = False,
 ) -> None:
     known_ids, known_hashes = store.known_articles()
+    stored_ids = set(known_ids)  # ids stored before this run: only those can be replaced
+    replacing: set[str] = set()
 
     def new_articles() -> Iterator[tuple[Article, str]]:
         for article in articles:
@@ -393,16 +400,24 @@ def _ingest(
             if article.id in known_ids:
                 if known_ids[article.id] == h:
                     summary.unchanged += 1
-                else:
+                    continue
+                if not update or article.id not in stored_ids or article.id in replacing:
                     summary.skipped += 1
+                    how = (
+                        "; the input holds it twice"
+                        if article.id in replacing or article.id not in stored_ids
+                        else "; add --update to replace the stored text (a correction)"
+                        " or give it a new id"
+                    )
                     on_error(
                         InputError(
                             article.path or article.id,
-                            f"article id {article.id!r} is already stored with a different text;"
-                            " give it a new id to add it",
+                            f"article id {article.id!r} is already stored with a different"
+                            f" text{how}",
                         )
                     )
-                continue
+                    continue
+                replacing.add(article.id)
             known_ids[article.id] = h
             yield article, h
 
@@ -428,6 +443,17 @@ def _ingest(
             if in_tx == 0:
                 store.begin()
                 first_aid = 0
+            old = store.aids_of([a.id for a, _ in chunk if a.id in replacing])
+            if old:  # corrections: the stored versions go first, with what was derived
+                _forget(store, list(old.values()), [a.published for a, _ in chunk if a.id in old])
+                summary.replaced += len(old)
+                for h in list(known_hashes):
+                    if known_hashes[h] in old.values():
+                        first = store.aids_with_hash(h)
+                        if first:
+                            known_hashes[h] = first[0]
+                        else:
+                            del known_hashes[h]
             for (article, h), f in zip(chunk, results, strict=True):
                 dup = known_hashes.get(h)
                 if dup is not None:
@@ -462,6 +488,62 @@ def _ingest(
     finally:
         if in_tx:  # interrupted inside a batch: nothing of it is kept
             store.rollback()
+
+
+def _forget(store: Store, aids: list[int], also_from: Iterable[str | None] = ()) -> None:
+    """Remove stored articles so that every result ends as a run without them would leave it
+    (call inside a transaction).
+
+    The articles and every row naming them go (:meth:`Store.delete_articles`); exact
+    duplicates of them point to the first remaining article with their text (as ingest
+    would have marked them); the candidate state and the derive record are dropped, so that
+    the next stages recount candidates, align the pairs now wanted (a copy whose
+    representative left stands for itself) and derive every table again. Stories are placed
+    online in publication order, so every article published at or after the earliest of the
+    removed articles (and of ``also_from``, the dates of the versions replacing them) is taken
+    out of its story and placed again by the stories stage: the earlier ones are placed as a
+    run without the removed articles would have placed them.
+    """
+    if not aids:
+        return
+    gone = set(aids)
+    rows = store.article_rows()
+    hashes = {r["content_hash"] for r in rows if r["aid"] in gone}
+    keys = [publication_key(parse_time(r["published"]), r["id"]) for r in rows if r["aid"] in gone]
+    keys += [publication_key(parse_time(p), "") for p in also_from]
+    earliest = min(keys)
+    store.delete_articles(sorted(gone))
+    for h in sorted(hashes):
+        remaining = store.aids_with_hash(h)
+        if remaining:
+            store.set_duplicate_of(
+                [(None, remaining[0])] + [(remaining[0], aid) for aid in remaining[1:]]
+            )
+    store.forget_whole_store_results()
+    later = [
+        r["aid"]
+        for r in rows
+        if r["aid"] not in gone
+        and publication_key(parse_time(r["published"]), r["id"]) >= earliest
+    ]
+    store.unplace(later)
+
+
+def _remove(
+    store: Store,
+    ids: list[str],
+    summary: AnalyzeSummary,
+    on_error: Callable[[InputError], None],
+) -> None:
+    """Remove the stored articles with these ids (one transaction; unknown ids reported)."""
+    found = store.aids_of(ids)
+    for article_id in ids:
+        if article_id not in found:
+            summary.skipped += 1
+            on_error(InputError(article_id, "no stored article with this id"))
+    with store.transaction():
+        _forget(store, sorted(set(found.values())))
+    summary.removed = len(set(found.values()))
 
 
 def _order(rows: list[dict]) -> dict[int, tuple[bool, datetime, str | int]]:
@@ -617,8 +699,17 @@ def analyze(
     inputs: list[str] | None = None,
     on_error: Callable[[InputError], None] | None = None,
     progress: Progress | None = None,
+    *,
+    update: bool = False,
+    remove: Iterable[str] = (),
 ) -> AnalyzeSummary:
     """Add ``articles`` to the store at ``db_path`` and bring all results up to date.
+
+    ``update``: an article whose id is stored with another text replaces the stored one (a
+    correction); without it that is an error for the article. ``remove``: ids of stored
+    articles to remove first (an unknown id is an error passed to ``on_error``). Either way
+    every result (pairs, groups, originality, sources, stories) ends as a run over the articles
+    as they now are would leave it (see :func:`_forget`).
 
     Runs on one store take turns (see ``store.lock``): a second run waits for the first,
     reporting ``progress("waiting", 0, None)`` once.
@@ -630,7 +721,9 @@ def analyze(
 
     Store.check(db_path)  # a file that is no store is refused before the lock file is made
     with writer_lock(db_path, on_wait=waiting), _cyclic_gc_paused():
-        return _analyze(articles, db_path, settings, jobs, inputs, on_error, progress)
+        return _analyze(
+            articles, db_path, settings, jobs, inputs, on_error, progress, update, list(remove)
+        )
 
 
 @contextlib.contextmanager
@@ -659,6 +752,8 @@ def _analyze(
     inputs: list[str] | None,
     on_error: Callable[[InputError], None] | None,
     progress: Progress | None,
+    update: bool = False,
+    remove: list[str] | None = None,
 ) -> AnalyzeSummary:
     settings = settings or Settings()
     jobs = max(1, jobs or os.cpu_count() or 1)
@@ -674,8 +769,12 @@ def _analyze(
         t_fp = time.perf_counter()
         _refingerprint(store, settings, jobs, summary, progress)
         t0 = time.perf_counter()
-        first_new = store.max_aid() + 1  # keys only grow: articles are never deleted
-        _ingest(store, articles, run, settings, jobs, summary, errors, progress)
+        if remove:
+            _remove(store, remove, summary, errors)
+        # New keys start above the largest stored one (a removed article's key may be given
+        # again: every row that named it went with it).
+        first_new = store.max_aid() + 1
+        _ingest(store, articles, run, settings, jobs, summary, errors, progress, update)
         t1 = time.perf_counter()
         rows = store.article_rows()
         summary.articles = len(rows)
@@ -718,7 +817,9 @@ def _analyze(
             "derive": t4 - t3,
             "stories": t5 - t4,
         }
-        store.finish_run(run, "done", summary.added, summary.skipped)
+        store.finish_run(
+            run, "done", summary.added, summary.skipped, summary.removed, summary.replaced
+        )
         finished = True
         return summary
     finally:
@@ -1095,4 +1196,25 @@ def _stories(
             "in a language not recognised": sum(profiles[a].lang is None for a in new),
         }
         summary.story_warnings = {k: v for k, v in reasons.items() if v}
+    stale = store.stale_stories()
+    if stale:  # stories that lost members to a removal or correction: their rows anew
+        _rewrite_stories(store, stale, by_aid)
     summary.stories = store.story_count()
+
+
+def _rewrite_stories(store: Store, story_ids: list[int], by_aid: dict[int, dict]) -> None:
+    """Write the rows of these stories again from their members (one transaction)."""
+    members: dict[int, list[int]] = {}
+    for story_id, aid in store.story_members():
+        members.setdefault(story_id, []).append(aid)
+    wanted = [sid for sid in story_ids if sid in members]
+    languages = store.languages([a for sid in wanted for a in members[sid]])
+
+    def text_of(aid: int) -> str:
+        return store.texts([aid]).get(aid, "")
+
+    with store.transaction():
+        store.put_stories(
+            story_row(sid, [by_aid[a] for a in members[sid]], languages, text_of)
+            for sid in wanted
+        )

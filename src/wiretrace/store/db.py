@@ -221,11 +221,14 @@ class Store:
             )
         return int(cur.lastrowid or 0)
 
-    def finish_run(self, run: int, status: str, added: int, skipped: int) -> None:
+    def finish_run(
+        self, run: int, status: str, added: int, skipped: int, removed: int = 0, replaced: int = 0
+    ) -> None:
         with self.transaction():
             self.conn.execute(
-                "UPDATE runs SET finished = ?, status = ?, added = ?, skipped = ? WHERE run = ?",
-                (_now(), status, added, skipped, run),
+                "UPDATE runs SET finished = ?, status = ?, added = ?, skipped = ?, removed = ?,"
+                " replaced = ? WHERE run = ?",
+                (_now(), status, added, skipped, removed, replaced, run),
             )
 
     # --- articles ------------------------------------------------------------------------
@@ -364,6 +367,98 @@ class Store:
         self.conn.execute("DELETE FROM candidate_state")
         self.conn.execute("DELETE FROM pairs")
         self.conn.execute("DELETE FROM meta WHERE key IN ('fingerprint_rules', 'alignment_rules')")
+
+    def delete_articles(self, aids: Iterable[int]) -> None:
+        """Delete articles and every row that names them: their pairs, verified near-duplicate
+        pairs, stats, passage-group memberships, boilerplate spans, story membership and
+        full-text entries (call inside a transaction). Results computed over the whole store
+        (candidate state, derived tables, stories) are the caller's to recompute: see
+        :meth:`forget_whole_store_results`."""
+        keys = [(aid,) for aid in aids]
+        for row in self.conn.execute(
+            f"SELECT aid, coalesce(title, ''), substr(text, 1, 500) FROM articles"
+            f" WHERE aid IN ({','.join('?' * len(keys))})",
+            [k[0] for k in keys],
+        ).fetchall():
+            # A contentless FTS5 index forgets a row only when told the values it indexed.
+            self.conn.execute(
+                "INSERT INTO articles_fts (articles_fts, rowid, title, lead)"
+                " VALUES ('delete', ?, ?, ?)",
+                row,
+            )
+        for statement in (
+            "DELETE FROM pairs WHERE a = ? OR b = ?",
+            "DELETE FROM near_duplicates WHERE a = ? OR b = ?",
+        ):
+            self.conn.executemany(statement, [(k[0], k[0]) for k in keys])
+        for statement in (
+            "DELETE FROM article_stats WHERE aid = ?",
+            "UPDATE article_stats SET duplicate_of = NULL WHERE duplicate_of = ?",
+            "DELETE FROM group_members WHERE aid = ?",
+            "DELETE FROM boilerplate_spans WHERE aid = ?",
+            "DELETE FROM story_members WHERE aid = ?",
+            "UPDATE articles SET duplicate_of = NULL WHERE duplicate_of = ?",
+        ):
+            self.conn.executemany(statement, keys)
+        # Groups whose earliest member left: the next derive step rebuilds every group.
+        self.conn.execute("DELETE FROM group_members")
+        self.conn.execute("DELETE FROM groups")
+        self.conn.executemany("DELETE FROM articles WHERE aid = ?", keys)
+
+    def forget_whole_store_results(self) -> None:
+        """Forget what the next run would otherwise update rather than recompute: the
+        candidate state and the record of the derive step, so that candidates are counted
+        and every derived table computed again over the store as it now is (call inside a
+        transaction)."""
+        self.conn.execute("DELETE FROM candidate_state")
+        self.conn.execute("DELETE FROM meta WHERE key = 'derived_state'")
+
+    def set_duplicate_of(self, rows: Iterable[tuple[int | None, int]]) -> None:
+        """Set ``articles.duplicate_of`` of ``(duplicate_of, aid)`` rows (inside a transaction)."""
+        self.conn.executemany("UPDATE articles SET duplicate_of = ? WHERE aid = ?", rows)
+
+    def aids_of(self, ids: Iterable[str]) -> dict[str, int]:
+        """``{id: aid}`` of the given ids that are stored."""
+        wanted = list(dict.fromkeys(ids))
+        found: dict[str, int] = {}
+        for i in range(0, len(wanted), 500):
+            chunk = wanted[i : i + 500]
+            found.update(
+                self.conn.execute(
+                    f"SELECT id, aid FROM articles WHERE id IN ({','.join('?' * len(chunk))})",
+                    chunk,
+                ).fetchall()
+            )
+        return found
+
+    def aids_with_hash(self, content_hash: str) -> list[int]:
+        """Aids of the articles with this content hash, ascending."""
+        return [
+            aid
+            for (aid,) in self.conn.execute(
+                "SELECT aid FROM articles WHERE content_hash = ? ORDER BY aid", (content_hash,)
+            )
+        ]
+
+    def unplace(self, aids: Iterable[int]) -> None:
+        """Take articles out of their stories (they are placed again by the next stories
+        stage) and drop stories left without members (call inside a transaction)."""
+        self.conn.executemany("DELETE FROM story_members WHERE aid = ?", [(a,) for a in aids])
+        self.conn.execute(
+            "DELETE FROM stories WHERE story_id NOT IN (SELECT story_id FROM story_members)"
+        )
+
+    def stale_stories(self) -> list[int]:
+        """Stories whose row no longer matches its members (a member was removed or taken
+        out), by story id."""
+        return [
+            sid
+            for (sid,) in self.conn.execute(
+                "SELECT s.story_id FROM stories s LEFT JOIN (SELECT story_id, count(*) AS n"
+                " FROM story_members GROUP BY story_id) m ON m.story_id = s.story_id"
+                " WHERE m.n IS NULL OR m.n != s.articles ORDER BY s.story_id"
+            )
+        ]
 
     def finish_fingerprints(self, rules: str) -> None:
         """Record ``rules`` as those of every stored article's fingerprints (call inside a

@@ -104,6 +104,8 @@ class ArticleIn(BaseModel):
 
 class ArticlesIn(BaseModel):
     articles: list[ArticleIn] = Field(min_length=1, max_length=10_000)
+    update: bool = False
+    """An id stored with another text replaces the stored article (a correction)."""
 
 
 # --- the app -----------------------------------------------------------------------------------
@@ -282,6 +284,7 @@ def create_app(
                 jobs=1,
                 on_error=report,
                 inputs=["POST /api/articles"],
+                update=body.update,
             )
         return {
             "added": summary.added,
@@ -291,6 +294,7 @@ def create_app(
             "articles": summary.articles,
             "refingerprinted": summary.refingerprinted,
             "realigned_for_rules": summary.realigned_for_rules,
+            "replaced": summary.replaced,
             "problems": problems,
             "warnings": notes,
         }
