@@ -195,7 +195,12 @@ def _csv_articles(
                 return
             is_tsv = path.suffix.lower() == ".tsv"
             delimiter = "\t" if is_tsv else _sniff_delimiter(header_line)
-            header = next(csv.reader([header_line], delimiter=delimiter))
+            try:
+                header = next(csv.reader([header_line], delimiter=delimiter))
+            except (csv.Error, StopIteration) as exc:
+                reason = f"malformed CSV header: {exc or 'no fields'}"
+                _report(InputError(source, reason, header_lineno), on_error)
+                return
             try:
                 mapping = _resolve_columns(header, options.fields, source)
             except InputError as err:

@@ -175,7 +175,19 @@ def feed_articles(
     import feedparser
 
     opts = options or ReadOptions()
-    parsed = feedparser.parse(data)
+    if not data.startswith((b"\xff\xfe", b"\xfe\xff")) and b"\x00" in data:
+        # A stray NUL (never part of XML text) makes feedparser's decoding fail outright.
+        opts.warn(source, f"{data.count(0)} NUL byte(s) removed", kind="control")
+        data = data.replace(b"\x00", b"")
+    try:
+        parsed = feedparser.parse(data)
+    except Exception as exc:  # feedparser fails in many ways on damaged files: one line each
+        detail = " ".join(str(exc).split())[:120]
+        error = InputError(source, f"not a readable feed ({type(exc).__name__}: {detail})")
+        if on_error is None:
+            raise error from None
+        on_error(error)
+        return
     entries = parsed.get("entries") or []
     if not entries:
         detail = ""

@@ -340,7 +340,10 @@ def _segment(
             # that record's; anything later belongs to the next one.
             n = state.recno if exc.raw_offset == last_offset else state.recno + 1
             return _Damage(n, exc.reason, exc.raw_offset, truncated=exc.truncated)
-        except (archive_load_failed, ValueError, KeyError, IndexError, OSError, EOFError) as exc:
+        except (
+            archive_load_failed, ValueError, KeyError, IndexError, OSError, EOFError,
+            AttributeError, TypeError,  # warcio on some damaged records (a header without a URI)
+        ) as exc:
             detail = " ".join(str(exc).split())[:160] or type(exc).__name__
             return _Damage(state.recno + 1, f"not a readable WARC record: {detail}", file_offset())
         if record.format != "warc":
