@@ -9,6 +9,7 @@ absent or ISO 8601 as stored.
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -109,7 +110,7 @@ def test_a_huge_field_is_cut_not_taken_whole(tmp_path: Path, suffix: str) -> Non
     if suffix == ".txt":
         path.write_text(body, encoding="utf-8")
     elif suffix == ".jsonl":
-        path.write_text('{"text": "%s", "title": "%s"}\n' % (body, "T" * 100_000), encoding="utf-8")
+        path.write_text(json.dumps({"text": body, "title": "T" * 100_000}) + "\n", encoding="utf-8")
     else:
         path.write_text(f'text,title\n"{body}",Titel\n', encoding="utf-8")
     articles, errors, warnings = read_leniently(path, max_chars=10_000)

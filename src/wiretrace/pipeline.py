@@ -1100,18 +1100,32 @@ def _derive(
 
 
 def _story_profile_chunk(aids: list[int]) -> list[tuple[int, ArticleProfile, np.ndarray]]:
-    """Corpus profiles and lead embeddings of stored articles (in a worker)."""
+    """Corpus profiles and lead embeddings of stored articles (in a worker). An article that
+    keeps its embedding from an earlier run (taken out of its story by a removal or a
+    correction, to be placed again) is not embedded again: the model is deterministic, and
+    embedding is most of the cost."""
     marks = ",".join("?" * len(aids))
-    found = {
-        r[0]: Article(r[1], r[2], title=r[3], published=r[4], lang=r[5])
-        for r in _reader().execute(
-            f"SELECT aid, id, text, title, published, lang FROM articles WHERE aid IN ({marks})",
-            aids,
-        )
-    }
-    articles = [found[a] for a in aids]
-    profs, vectors = corpus_profiles(articles)
-    return [(a, p, v) for a, p, v in zip(aids, profs, vectors, strict=True)]
+    found: dict[int, Article] = {}
+    kept: dict[int, np.ndarray] = {}
+    for r in _reader().execute(
+        f"SELECT aid, id, text, title, published, lang, embedding FROM articles"
+        f" WHERE aid IN ({marks})",
+        aids,
+    ):
+        found[r[0]] = Article(r[1], r[2], title=r[3], published=r[4], lang=r[5])
+        if r[6] is not None:
+            kept[r[0]] = np.frombuffer(r[6], dtype="<f4")
+    out: dict[int, tuple[ArticleProfile, np.ndarray]] = {}
+    fresh = [a for a in aids if a not in kept]
+    if fresh:
+        profs, vectors = corpus_profiles([found[a] for a in fresh])
+        out.update(zip(fresh, zip(profs, vectors, strict=True), strict=True))
+    again = [a for a in aids if a in kept]
+    if again:
+        stacked = np.stack([kept[a] for a in again])
+        profs, vectors = corpus_profiles([found[a] for a in again], stacked)
+        out.update(zip(again, zip(profs, vectors, strict=True), strict=True))
+    return [(a, *out[a]) for a in aids]
 
 
 def _stories(
