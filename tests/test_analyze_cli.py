@@ -459,3 +459,24 @@ def test_update_and_remove_through_the_cli(tmp_path: Path) -> None:
     ids = {json.loads(line)["id"] for line in invoke("export", "--db", db, "--what", "articles").stdout.splitlines()}
     assert records[0]["id"] not in ids and len(ids) == len(records) - 1
     assert invoke("remove", "x", "--db", tmp_path / "none.db").exit_code == 2
+
+
+def test_an_input_behind_a_folder_without_permission_is_not_called_missing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # As root, permissions are not enforced: make lstat fail as it would for another user.
+    import os as _os
+
+    locked = tmp_path / "locked" / "a.txt"
+    real = _os.lstat
+
+    def lstat(path, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if str(path) == str(locked):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(_os, "lstat", lstat)
+    from wiretrace import cli
+
+    assert cli._missing(str(locked)) is False
+    assert cli._missing(str(tmp_path / "nope.txt")) is True

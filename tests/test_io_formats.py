@@ -772,3 +772,19 @@ def test_excel_csv_keeps_formula_like_cells_inert() -> None:
     assert list(_csv.reader(_io.StringIO(plain.getvalue())))[1] == list(record.values())
     rows = list(_csv.reader(_io.StringIO(excel.getvalue().lstrip("\ufeff")), delimiter=";"))
     assert rows[1] == ["'=HYPERLINK(\"http://x\")", "-0.5", "'@SUM(A1)", "Ärger"]
+
+
+def test_a_glob_through_a_folder_loop_reads_each_file_once_with_its_short_id(tmp_path: Path) -> None:
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "x.txt").write_text("Ein Text über die Ramse.", encoding="utf-8")
+    (tmp_path / "a" / "loop").symlink_to(tmp_path / "a", target_is_directory=True)
+    articles = list(iter_input_articles([str(tmp_path / "**" / "*.txt")]))
+    assert [a.id for a in articles] == ["a/x"]
+
+
+def test_an_html_page_whose_only_text_is_a_link_is_no_article(tmp_path: Path) -> None:
+    p = tmp_path / "nav.html"
+    p.write_text('<html><body><nav><a href="/">Home</a></nav></body></html>', encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        read_html_article(p)
+    assert NO_MAIN_TEXT in info.value.reason

@@ -539,6 +539,18 @@ _OUT_FILES = (
 _GLOB_CHARS = frozenset("*?[")
 
 
+def _missing(path: str) -> bool:
+    """Whether ``path`` does not exist; a path that cannot be looked at (a folder without
+    permission on the way) is not "missing": the readers report it as it is."""
+    try:
+        os.lstat(path)
+    except FileNotFoundError:
+        return True
+    except OSError:
+        return False
+    return False
+
+
 class RecordKind(StrEnum):
     articles = "articles"
     passages = "passages"
@@ -620,7 +632,6 @@ def analyze(
     Adds the articles to the store, compares the new ones with everything stored and prints
     a summary. Bad files, lines or records are reported on stderr and skipped (exit code 1).
     """
-    import os
 
     from wiretrace.errors import StoreError
     from wiretrace.io.fields import FieldNames
@@ -631,9 +642,7 @@ def analyze(
         settings = _load_settings(settings_file)
     except InputError as err:
         _fail(err)
-    missing = [
-        raw for raw in inputs if not _GLOB_CHARS.intersection(raw) and not os.path.lexists(raw)
-    ]
+    missing = [raw for raw in inputs if not _GLOB_CHARS.intersection(raw) and _missing(raw)]
     for raw in missing:  # a typo: stop before a store is created or touched
         print(f"wiretrace: {raw}: no such file or directory", file=sys.stderr)
     if missing:

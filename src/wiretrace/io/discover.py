@@ -258,6 +258,17 @@ def _relative_id(path: Path, base: Path | None) -> str:
     return rel.with_name(path.stem).as_posix()
 
 
+def _through_a_loop(path: str) -> bool:
+    """Whether ``path`` passes through the same folder twice (via a symbolic link)."""
+    seen: set[str] = set()
+    for parent in Path(path).parents:
+        real = os.path.realpath(parent)
+        if real in seen:
+            return True
+        seen.add(real)
+    return False
+
+
 def _glob_base(pattern: str) -> Path:
     """The leading folders of ``pattern`` that contain no glob characters."""
     parts = Path(pattern).parts
@@ -302,6 +313,10 @@ class _Run:
     def expand(self, raw: str) -> Iterator[Article]:
         if _GLOB_CHARS.intersection(raw):
             matches = sorted(glob.glob(raw, recursive=True))
+            if "**" in raw:
+                # "**" follows links to folders, round a link loop until the path is too long
+                # ("a/loop/loop/.../x.txt", one match per level): keep only loop-free paths.
+                matches = [m for m in matches if not _through_a_loop(m)]
             if matches:
                 base = _glob_base(raw)
                 for match in matches:

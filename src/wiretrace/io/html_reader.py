@@ -51,6 +51,9 @@ __all__ = ["HTML_SUFFIXES", "NO_MAIN_TEXT", "extract_html_article", "read_html_a
 #: File suffixes (lower case) read as HTML pages.
 HTML_SUFFIXES: frozenset[str] = frozenset({".html", ".htm"})
 
+#: Fewer words than this in what trafilatura extracts is no article (a lone link, a caption).
+MIN_MAIN_WORDS = 3
+
 #: The reason given when trafilatura finds no main text in a page.
 NO_MAIN_TEXT = "no main text found in the HTML page"
 
@@ -214,6 +217,10 @@ def extract_html_article(
         text, _ = clean_text(text)
     if not isinstance(text, str) or not text.strip():
         raise InputError(source, NO_MAIN_TEXT)
+    if len(text.split()) < MIN_MAIN_WORDS:
+        # A page whose only text is a navigation link ("Home") is no article.
+        shown = " ".join(text.split())[:40]
+        raise InputError(source, f"{NO_MAIN_TEXT} (only {shown!r})")
     return Article(
         id=article_id,
         text=text,  # exactly as extracted: offsets refer to this string
