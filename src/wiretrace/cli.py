@@ -941,8 +941,8 @@ _WARNING_KINDS = {
     "field": "with an optional field left empty (not readable)",
     "control": "with control characters removed",
     "cut": "cut at --max-chars",
-    "encoding": "files decoded from a detected encoding",
-    "teaser": "feed entries with only a teaser (teaser_only)",
+    "encoding": "file(s) decoded from a detected encoding",
+    "teaser": "feed entr(ies) with only a teaser (teaser_only)",
 }
 
 
@@ -951,7 +951,7 @@ def _render_input_notes(console: Console, stats: InputStats) -> None:
     which input fields became which article fields."""
     for kind, n in stats.warnings.items():
         what = _WARNING_KINDS.get(kind, kind)
-        noun = "" if kind in ("encoding", "teaser") else "articles "
+        noun = "" if kind in ("encoding", "teaser") else ("article " if n == 1 else "articles ")
         console.print(f"note: {n:,} {noun}{what}; first: {stats.first_warning[kind]}", soft_wrap=True)
     for mapping, sources in sorted(stats.field_maps.items()):
         files = f"{len(sources):,} files" if len(sources) != 1 else next(iter(sources))

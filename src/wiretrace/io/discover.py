@@ -132,7 +132,9 @@ class InputStats:
 
     def note_fields(self, source: str, mapping: dict[str, str]) -> None:
         """Record which input field fed which article field (only where the names differ)."""
-        renamed = [f"{name} -> {field}" for field, name in mapping.items() if name != field]
+        renamed = [
+            f"{name} -> {field}" for field, name in mapping.items() if name.strip().lower() != field
+        ]
         if renamed:
             self.field_maps.setdefault(", ".join(renamed), set()).add(source)
 
