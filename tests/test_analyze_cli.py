@@ -41,6 +41,7 @@ ARTICLE_KEYS = [
     "agencies",
     "sources",
     "story_id",
+    "image_credits",
 ]
 PASSAGE_KEYS = ["group", "articles", "members", "earliest", "boilerplate", "chars", "text"]
 PAIR_KEYS = ["a", "b", "coverage", "passages", "shared_anchors", "mapped"]

@@ -47,7 +47,7 @@ TEXT_OTHER = """The regional orchestra announced its programme for the coming wi
 """
 
 SCHEMA_KEYS = {"a", "b", "same_story", "coverage", "passages"}
-SIDE_KEYS = {"id", "path", "chars"}
+SIDE_KEYS = {"id", "path", "chars", "credits", "image_credits"}
 PASSAGE_KEYS = {"a_start", "a_end", "b_start", "b_end", "similarity", "a_text", "b_text"}
 
 runner = CliRunner()
@@ -115,7 +115,9 @@ def test_compare_json_via_real_entry_point(texts: dict[str, Path]) -> None:
     assert result.returncode == 0, result.stderr
     record = json.loads(result.stdout)
     check_record(record, TEXT_A, TEXT_B)
-    assert record["a"] == {"id": "a", "path": str(texts["a"]), "chars": len(TEXT_A)}
+    assert record["a"] == {
+        "id": "a", "path": str(texts["a"]), "chars": len(TEXT_A), "credits": [], "image_credits": []
+    }
     assert record["same_story"]["verdict"] == "same"
     assert len(record["passages"]) >= 1
     joined = " ".join(p["a_text"] for p in record["passages"])
@@ -563,7 +565,9 @@ def test_readme_lists_every_setting_with_its_default() -> None:
         for f in dataclasses.fields(getattr(defaults, section)):
             value = getattr(getattr(defaults, section), f.name)
             toml = str(value).lower() if type(value) is bool else repr(value)  # TOML spelling
-            assert re.search(rf"^{f.name} = {re.escape(toml)}\b", readme, re.M), (
+            if type(value) is tuple:
+                toml = json.dumps(list(value))
+            assert re.search(rf"^{f.name} = {re.escape(toml)}(?!\w)", readme, re.M), (
                 f"README.md does not list {section}.{f.name} = {value!r}"
             )
 

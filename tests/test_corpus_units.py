@@ -258,6 +258,7 @@ def test_a_store_one_rules_record_behind_can_be_read_without_an_upgrade(tmp_path
     with sqlite3.connect(tmp_path / "w.db") as conn:
         conn.execute("ALTER TABLE articles DROP COLUMN author")
         conn.execute("ALTER TABLE articles DROP COLUMN teaser_only")
+        conn.execute("ALTER TABLE articles DROP COLUMN image_credits")
         conn.execute("ALTER TABLE runs DROP COLUMN removed")
         conn.execute("ALTER TABLE runs DROP COLUMN replaced")
     conn.close()

@@ -270,6 +270,7 @@ def test_a_version_5_store_gets_its_rules_records_dropped_and_everything_redone(
         "UPDATE pairs SET passages = '[]'",
         "ALTER TABLE articles DROP COLUMN author",  # columns of schema 7
         "ALTER TABLE articles DROP COLUMN teaser_only",
+        "ALTER TABLE articles DROP COLUMN image_credits",
         "ALTER TABLE runs DROP COLUMN removed",
         "ALTER TABLE runs DROP COLUMN replaced",
     )
@@ -601,6 +602,7 @@ def test_a_store_from_schema_1_is_upgraded_and_gets_the_same_results(
         " DROP TABLE articles_fts;"
         " DROP TABLE candidate_state; DROP TABLE boilerplate_spans;"
         " ALTER TABLE articles DROP COLUMN author; ALTER TABLE articles DROP COLUMN teaser_only;"
+        " ALTER TABLE articles DROP COLUMN image_credits;"
         " ALTER TABLE runs DROP COLUMN removed; ALTER TABLE runs DROP COLUMN replaced;"
         " UPDATE meta SET value = '1' WHERE key = 'schema_version';"
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 from pathlib import Path
 
 import pytest
@@ -55,9 +56,21 @@ def test_every_default_can_be_written_and_read_back(tmp_path: Path) -> None:
         lines.append(f"[{section.name}]")
         for f in dataclasses.fields(getattr(Settings(), section.name)):
             value = getattr(getattr(Settings(), section.name), f.name)
-            assert type(value) in (int, float, str, bool), f.name
+            assert type(value) in (int, float, str, bool, tuple), f.name
+            if type(value) is tuple:  # a list of strings in TOML
+                lines.append(f"{f.name} = {json.dumps(list(value))}")
+                continue
             lines.append(f"{f.name} = {str(value).lower() if type(value) is bool else repr(value)}")
     assert load_settings(write(tmp_path, "\n".join(lines) + "\n")) == Settings()
+
+
+def test_a_list_setting(tmp_path: Path) -> None:
+    assert load_settings(write(tmp_path, '[corpus]\nagencies = ["nwa", "ddp"]\n')).corpus.agencies == (
+        "nwa",
+        "ddp",
+    )
+    err = error_of(tmp_path, "[corpus]\nagencies = \"nwa\"\n")
+    assert "corpus.agencies must be a list of strings" in str(err)
 
 
 def test_an_integer_for_a_float_setting_becomes_a_float(tmp_path: Path) -> None:

@@ -304,6 +304,7 @@ def test_migration_3_backfills_the_index_of_an_older_store(db: Path, tmp_path: P
         "DROP TABLE articles_fts; DROP TABLE candidate_state;"
         " DROP TABLE boilerplate_spans;"
         " ALTER TABLE articles DROP COLUMN author; ALTER TABLE articles DROP COLUMN teaser_only;"
+        " ALTER TABLE articles DROP COLUMN image_credits;"
         " ALTER TABLE runs DROP COLUMN removed; ALTER TABLE runs DROP COLUMN replaced;"
         " UPDATE meta SET value = '2' WHERE key = 'schema_version';"
     )

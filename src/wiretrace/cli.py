@@ -164,6 +164,26 @@ def _max_chars_option() -> Any:
     )
 
 
+def _agency_option() -> Any:
+    return typer.Option(
+        "--agency",
+        metavar="NAME",
+        help="Also look for credits of this agency (repeatable; e.g. a regional agency).",
+    )
+
+
+def _with_agencies(settings: Settings, agencies: list[str] | None) -> Settings:
+    """``settings`` with ``agencies`` added to the agency names credits are looked for."""
+    if not agencies:
+        return settings
+    import dataclasses
+
+    names = tuple(sorted(set(settings.corpus.agencies) | set(agencies)))
+    return dataclasses.replace(
+        settings, corpus=dataclasses.replace(settings.corpus, agencies=names)
+    )
+
+
 class DateOrderChoice(StrEnum):
     DMY = "DMY"
     MDY = "MDY"
@@ -267,6 +287,7 @@ def compare(
     date_order: Annotated[DateOrderChoice, _date_order_option()] = DateOrderChoice.DMY,
     encoding: Annotated[str | None, _encoding_option()] = None,
     max_chars: Annotated[int, _max_chars_option()] = 2_000_000,
+    agency: Annotated[list[str] | None, _agency_option()] = None,
 ) -> None:
     """Compare two articles: same-story verdict, coverage and the passages they share.
 
@@ -283,6 +304,7 @@ def compare(
         except InputError as err:
             _fail(err)
         options = _read_options(encoding, date_order, max_chars, _FirstWarnings())
+        settings = _with_agencies(settings, agency)
         code = _compare_batch(pairs, base_dir, corpus, jobs, out, settings, options)
         raise typer.Exit(code)
     if a is None or b is None:
@@ -293,7 +315,7 @@ def compare(
     if out is not None:
         _usage(ctx, "--out only applies to batch mode (--pairs); redirect stdout instead")
     options = _read_options(encoding, date_order, max_chars, _print_warning)
-    _compare_two(a, b, json_out, settings_file, no_color, options)
+    _compare_two(a, b, json_out, settings_file, no_color, options, agency)
 
 
 def _print_warning(warning: Any) -> None:
@@ -301,12 +323,18 @@ def _print_warning(warning: Any) -> None:
 
 
 def _compare_two(
-    a: Path, b: Path, json_out: bool, settings_file: Path | None, no_color: bool, options: Any
+    a: Path,
+    b: Path,
+    json_out: bool,
+    settings_file: Path | None,
+    no_color: bool,
+    options: Any,
+    agencies: list[str] | None = None,
 ) -> None:
     from wiretrace.report.batch import read_article_file
 
     try:
-        settings = _load_settings(settings_file)
+        settings = _with_agencies(_load_settings(settings_file), agencies)
         article_a = read_article_file(a, options)
         article_b = read_article_file(b, options)
     except InputError as err:
@@ -321,7 +349,8 @@ def _compare_two(
     if json_out:
         import json
 
-        print(json.dumps(comparison_to_dict(result), ensure_ascii=False, indent=2))
+        record = comparison_to_dict(result, agencies=settings.corpus.agencies)
+        print(json.dumps(record, ensure_ascii=False, indent=2))
         return
     from rich.console import Console
 
@@ -620,6 +649,7 @@ def analyze(
     date_order: Annotated[DateOrderChoice, _date_order_option()] = DateOrderChoice.DMY,
     encoding: Annotated[str | None, _encoding_option()] = None,
     max_chars: Annotated[int, _max_chars_option()] = 2_000_000,
+    agency: Annotated[list[str] | None, _agency_option()] = None,
     update: Annotated[
         bool,
         typer.Option(
@@ -643,7 +673,7 @@ def analyze(
     from wiretrace.store.db import Store
 
     try:
-        settings = _load_settings(settings_file)
+        settings = _with_agencies(_load_settings(settings_file), agency)
     except InputError as err:
         _fail(err)
     missing = [raw for raw in inputs if not _GLOB_CHARS.intersection(raw) and _missing(raw)]

@@ -84,7 +84,7 @@ from wiretrace.store.lock import writer_lock
 from wiretrace.stories.cluster import Item, Story, assign
 from wiretrace.stories.corpus import PairScorer, corpus_combiner, corpus_profiles, story_row
 from wiretrace.stories.features import ArticleProfile
-from wiretrace.text.credits import agency_credits
+from wiretrace.text.credits import CREDIT_RULES_VERSION, find_credits
 from wiretrace.times import parse_time, publication_key
 
 Progress = Callable[[str, int, int | None], None]
@@ -128,6 +128,9 @@ class AnalyzeSummary:
     groups: int = 0
     removed: int = 0
     """Articles removed by id (``remove``)."""
+    recredited: int = 0
+    """Stored articles whose agency credits were found again (other ``agencies`` names, or
+    an older wiretrace's credit rules)."""
     replaced: int = 0
     """Stored articles replaced by a new text under the same id (``update``)."""
     seconds: dict[str, float] = field(default_factory=dict)
@@ -170,6 +173,7 @@ class Fingerprint:
     agencies: tuple[str, ...]
     shingles: np.ndarray
     document_keys: np.ndarray
+    image_credits: tuple[str, ...] = ()
 
 
 def _fingerprint(text: str) -> Fingerprint:
@@ -188,9 +192,42 @@ def _fingerprint(text: str) -> Fingerprint:
         stems=empty,
         content=empty.astype(bool),
     )
+    credits = find_credits(text, _settings.corpus.agencies)
     return Fingerprint(
-        anchors.keys, anchors.sentences, slim, agency_credits(text), sh, document_keys(sh)
+        anchors.keys,
+        anchors.sentences,
+        slim,
+        credits.text,
+        sh,
+        document_keys(sh),
+        credits.image,
     )
+
+
+def _credit_rules(settings: Settings) -> str:
+    """What decides an article's stored agency credits: the rules' version, extra names."""
+    return json.dumps(
+        {"version": CREDIT_RULES_VERSION, "agencies": sorted(set(settings.corpus.agencies))},
+        sort_keys=True,
+    )
+
+
+def _recredit(store: Store, settings: Settings) -> int:
+    """Find every stored article's credits again when the store's were found with other
+    rules (other ``--agency`` names, or an older wiretrace); returns how many articles.
+    Credits are a cheap pure function of the text: one transaction, nothing else redone."""
+    rules = _credit_rules(settings)
+    if store.credit_rules() == rules:
+        return 0
+    aids = [r["aid"] for r in store.article_rows()]
+    rows = []
+    for chunk in _chunks(aids, 500):
+        for aid, text in store.texts(chunk).items():
+            found = find_credits(text, settings.corpus.agencies)
+            rows.append((aid, found.text, found.image))
+    with store.transaction():
+        store.set_credits(rows, rules)
+    return len(rows)
 
 
 def _fingerprint_chunk(texts: list[str]) -> list[Fingerprint]:
@@ -467,6 +504,7 @@ def _ingest(
                     f.sentences,
                     f.prepared.sentences,
                     f.document_keys,
+                    f.image_credits,
                 )
                 (aid,) = store.add_articles([row], run, search_index=False)
                 first_aid, last_aid = first_aid or aid, aid
@@ -768,6 +806,7 @@ def _analyze(
         summary = AnalyzeSummary(run=run)
         t_fp = time.perf_counter()
         _refingerprint(store, settings, jobs, summary, progress)
+        summary.recredited = _recredit(store, settings)
         t0 = time.perf_counter()
         if remove:
             _remove(store, remove, summary, errors)

@@ -118,6 +118,9 @@ class CorpusSettings:
     article, and the others get the representative's passages mapped onto their text instead
     of being aligned themselves (one story printed by many outlets costs one alignment per
     outlet, not one per pair).
+    ``agencies`` names news agencies beyond the major ones whose credits are looked for
+    (regional agencies: ``["nwa"]``; the CLI's ``--agency NAME``), see
+    :mod:`wiretrace.text.credits`.
     """
 
     anchor_bands: int = 20
@@ -131,6 +134,7 @@ class CorpusSettings:
     duplicate_coverage: float = 0.9
     near_copy_share: float = 0.8
     collapse_jaccard: float = 0.9
+    agencies: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,6 +186,10 @@ class Settings:
                 expected = type(getattr(current, key))
                 if expected is float and isinstance(value, int) and not isinstance(value, bool):
                     value = float(value)
+                if expected is tuple:
+                    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                        raise InputError(source, f"{name}.{key} must be a list of strings")
+                    value = tuple(value)
                 if type(value) is not expected:
                     raise InputError(
                         source, f"{name}.{key} must be {expected.__name__}, got {value!r}"

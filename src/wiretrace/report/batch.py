@@ -175,7 +175,8 @@ def _compare_one(pair: PairRef) -> tuple[dict[str, Any] | None, tuple[str, int, 
         # InputError does not pickle (its __init__ takes three arguments): carry plain fields.
         reason = f"{err.reason} (not in {err.source})" if _corpus is not None else str(err)
         return None, (pair.source, pair.line, reason)
-    return comparison_to_dict(compare_prepared(a, b, pa, pb, _settings)), None
+    result = compare_prepared(a, b, pa, pb, _settings)
+    return comparison_to_dict(result, agencies=_settings.corpus.agencies), None
 
 
 def _compare_chunk(

@@ -42,17 +42,31 @@ def _side(article: Article) -> dict[str, Any]:
     return {"id": article.id, "path": article.path, "chars": len(article.text)}
 
 
-def comparison_to_dict(c: Comparison, features: bool = True) -> dict[str, Any]:
+def comparison_to_dict(
+    c: Comparison, features: bool = True, agencies: tuple[str, ...] = ()
+) -> dict[str, Any]:
     """The documented ``compare --json`` schema (fields may be added, never renamed).
 
-    ``a_text == a.text[a_start:a_end]`` for every passage; offsets are code points.
+    ``a_text == a.text[a_start:a_end]`` for every passage; offsets are code points. Each side
+    carries its ``credits`` and ``image_credits`` (sorted canonical agency names, see
+    :mod:`wiretrace.text.credits`; ``agencies`` names agencies beyond the major ones).
     """
+    from wiretrace.text.credits import find_credits
+
     same: dict[str, Any] = {"score": c.same_story.score, "verdict": c.same_story.verdict}
     if features:
         same["features"] = dict(c.same_story.features)
+    sides = {}
+    for name, article in (("a", c.a), ("b", c.b)):
+        found = find_credits(article.text, agencies)
+        sides[name] = {
+            **_side(article),
+            "credits": list(found.text),
+            "image_credits": list(found.image),
+        }
     return {
-        "a": _side(c.a),
-        "b": _side(c.b),
+        "a": sides["a"],
+        "b": sides["b"],
         "same_story": same,
         "coverage": {"a": c.coverage_a, "b": c.coverage_b},
         "passages": [

@@ -151,10 +151,11 @@ def article_records(store: Store) -> Iterator[dict[str, Any]]:
     than this one, boilerplate excluded), ``boilerplate_chars``, ``originality`` (in [0, 1]:
     ``1 - reused_chars / (chars - boilerplate_chars)``), ``duplicate_of`` (id of the earliest
     article this one is a whole-article copy of, or None), ``agencies`` (agency credits found in
-    the text, e.g. ``["dpa"]``), ``sources`` (``[{"id", "shared_chars", "similarity"}]``,
+    the text, e.g. ``["dpa"]``; picture credits such as ``Foto: dpa`` are not among them but
+    in ``image_credits``), ``sources`` (``[{"id", "shared_chars", "similarity"}]``,
     possible sources, the one this article took most text from first: most shared characters
-    weighted by the passages' token similarity) and ``story_id`` (the story it belongs to; None before stories were
-    computed).
+    weighted by the passages' token similarity), ``story_id`` (the story it belongs to; None
+    before stories were computed) and ``image_credits`` (agencies credited for its pictures).
     """
     ids = _article_ids(store)
     sql = (
@@ -167,7 +168,7 @@ def article_records(store: Store) -> Iterator[dict[str, Any]]:
     for row in _rows(store, sql):
         (_, id_, outlet, published, title, url, chars, agencies) = row[:8]
         reused, boilerplate, originality, sources, duplicate_of, story_id = row[8:14]
-        lang, author, teaser_only = row[14:17]
+        lang, author, teaser_only, image_credits = row[14:18]
         yield {
             "id": id_,
             "outlet": outlet,
@@ -188,6 +189,7 @@ def article_records(store: Store) -> Iterator[dict[str, Any]]:
                 ids,
             ),
             "story_id": story_id,
+            "image_credits": json.loads(image_credits or "[]"),
         }
 
 
@@ -376,6 +378,7 @@ def arrow_schema(what: str) -> pyarrow.Schema:
                     ),
                 ),
                 ("story_id", pa.int64()),
+                ("image_credits", pa.list_(pa.string())),
             ]
         ),
         "passages": pa.schema(

@@ -55,6 +55,7 @@ class NewArticle:
     anchor_sentences: np.ndarray  # int32, sentence index of each key
     sentence_spans: np.ndarray  # int32 (n, 2), character spans of sentences
     document_keys: np.ndarray  # uint64, near-duplicate band keys of the whole text
+    image_credits: tuple[str, ...] = ()  # agencies credited for pictures, not the text
 
 
 def _now() -> str:
@@ -259,8 +260,8 @@ class Store:
             cur = self.conn.execute(
                 "INSERT INTO articles (id, content_hash, title, outlet, published, url, lang,"
                 " path, text, chars, agencies, duplicate_of, anchor_keys, anchor_sentences,"
-                " sentence_spans, document_keys, run, author, teaser_only)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " sentence_spans, document_keys, run, author, teaser_only, image_credits)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     a.id,
                     r.content_hash,
@@ -281,6 +282,7 @@ class Store:
                     run,
                     a.author,
                     int(a.teaser_only),
+                    json.dumps(list(r.image_credits)),
                 ),
             )
             aids.append(int(cur.lastrowid or 0))
@@ -460,6 +462,22 @@ class Store:
             )
         ]
 
+    def credit_rules(self) -> str | None:
+        """The rules (JSON) the stored articles' agency credits were found with; None for a
+        store that predates the record."""
+        return self._meta("credit_rules")
+
+    def set_credits(self, rows: Iterable[tuple[int, tuple[str, ...], tuple[str, ...]]], rules: str) -> None:
+        """Store ``(aid, text credits, image credits)`` of articles and, when all are done,
+        record ``rules`` (call inside a transaction)."""
+        self.conn.executemany(
+            "UPDATE articles SET agencies = ?, image_credits = ? WHERE aid = ?",
+            ((json.dumps(list(t)), json.dumps(list(i)), aid) for aid, t, i in rows),
+        )
+        self.conn.execute(
+            "INSERT OR REPLACE INTO meta (key, value) VALUES ('credit_rules', ?)", (rules,)
+        )
+
     def finish_fingerprints(self, rules: str) -> None:
         """Record ``rules`` as those of every stored article's fingerprints (call inside a
         transaction, after :meth:`set_fingerprints` for every article)."""
@@ -523,14 +541,17 @@ class Store:
         return np.frombuffer(blob, dtype="<i4").reshape(-1, 2)
 
     def article_extras(self, prefix: str = "") -> str:
-        """SQL selecting the schema-7 article columns ``author, teaser_only`` (with a table
+        """SQL selecting the schema-7 article columns ``author, teaser_only, image_credits`` (with a table
         ``prefix`` such as ``"a."``), or NULL and 0 for a store read without its upgrade."""
         if self._has_extras is None:
             columns = {row[1] for row in self.conn.execute("PRAGMA table_info(articles)")}
-            self._has_extras = {"author", "teaser_only"} <= columns
+            self._has_extras = {"author", "teaser_only", "image_credits"} <= columns
         if self._has_extras:
-            return f"{prefix}author AS author, {prefix}teaser_only AS teaser_only"
-        return "NULL AS author, 0 AS teaser_only"
+            return (
+                f"{prefix}author AS author, {prefix}teaser_only AS teaser_only,"
+                f" {prefix}image_credits AS image_credits"
+            )
+        return "NULL AS author, 0 AS teaser_only, '[]' AS image_credits"
 
     def article_rows(self) -> list[dict[str, Any]]:
         """Metadata of every article (no text), ordered by aid."""
@@ -565,7 +586,7 @@ class Store:
         ).fetchone()
         if row is None:
             raise StoreError(f"{self.path}: no article with key {aid}")
-        return Article(*row[:9], teaser_only=bool(row[9]))
+        return Article(*row[:9], teaser_only=bool(row[9]))  # row[10]: image credits
 
     # --- pairs ---------------------------------------------------------------------------
 

@@ -168,12 +168,14 @@ DELETE FROM meta WHERE key IN ('fingerprint_rules', 'alignment_rules');
 """
 
 # Version 7: the byline (``author``) and whether a feed entry carried only its summary
-# (``teaser_only``), as the readers of feeds, JSON and CSV now read them. A store without them
+# (``teaser_only``), as the readers of feeds, JSON and CSV now read them; the agencies credited
+# for an article's pictures (``image_credits``, apart from ``agencies``, its text credits). A store without them
 # is still read (``Store.article_extras`` reads NULL and 0 instead). Runs count the articles
 # they removed (``wiretrace remove``) and replaced (``analyze --update``).
 _V7 = """
 ALTER TABLE articles ADD COLUMN author TEXT;
 ALTER TABLE articles ADD COLUMN teaser_only INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE articles ADD COLUMN image_credits TEXT NOT NULL DEFAULT '[]';
 ALTER TABLE runs ADD COLUMN removed INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE runs ADD COLUMN replaced INTEGER NOT NULL DEFAULT 0;
 """
