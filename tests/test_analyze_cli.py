@@ -44,7 +44,7 @@ ARTICLE_KEYS = [
     "image_credits",
 ]
 PASSAGE_KEYS = ["group", "articles", "members", "earliest", "boilerplate", "chars", "text"]
-PAIR_KEYS = ["a", "b", "coverage", "passages", "shared_anchors", "mapped"]
+PAIR_KEYS = ["a", "b", "coverage", "passages", "shared_anchors", "mapped", "relation"]
 PAIR_PASSAGE_KEYS = {"a_start", "a_end", "b_start", "b_end", "similarity", "a_text", "b_text"}
 
 runner = CliRunner()

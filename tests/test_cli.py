@@ -46,7 +46,7 @@ The terminal cost 48 million euros and replaces an old wooden pier from 1962. Fe
 TEXT_OTHER = """The regional orchestra announced its programme for the coming winter season on Friday. Conductor Ilse Marwood will lead eight concerts, including two premieres by young composers from the north. Tickets go on sale next month; students pay half price. The orchestra also plans a tour of schools in the spring.
 """
 
-SCHEMA_KEYS = {"a", "b", "same_story", "coverage", "passages"}
+SCHEMA_KEYS = {"a", "b", "same_story", "coverage", "passages", "relation"}
 SIDE_KEYS = {"id", "path", "chars", "credits", "image_credits"}
 PASSAGE_KEYS = {"a_start", "a_end", "b_start", "b_end", "similarity", "a_text", "b_text"}
 

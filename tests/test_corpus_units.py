@@ -126,9 +126,12 @@ def test_agency_credits(text: str, agencies: tuple[str, ...]) -> None:
     assert agency_credits(text) == agencies
 
 
-def test_a_body_mention_far_from_the_edges_is_no_credit() -> None:
-    text = "Anfang. " + "Füllsatz ohne Quelle. " * 40 + "(dpa) " + "Noch ein Satz. " * 40
-    assert agency_credits(text) == ()
+def test_a_body_mention_is_no_credit_but_a_credit_mid_text_is() -> None:
+    mention = "Anfang. " + "Füllsatz ohne Quelle. " * 40 + "Wie die dpa berichtete, " + "Satz. " * 40
+    assert agency_credits(mention) == ()
+    # Credits stand anywhere (a live ticker credits each entry), not only near the edges.
+    credit = "Anfang. " + "Füllsatz ohne Quelle. " * 40 + "(dpa) " + "Noch ein Satz. " * 40
+    assert agency_credits(credit) == ("dpa",)
 
 
 # --- derivation ----------------------------------------------------------------------------

@@ -49,14 +49,18 @@ def comparison_to_dict(
 
     ``a_text == a.text[a_start:a_end]`` for every passage; offsets are code points. Each side
     carries its ``credits`` and ``image_credits`` (sorted canonical agency names, see
-    :mod:`wiretrace.text.credits`; ``agencies`` names agencies beyond the major ones).
+    :mod:`wiretrace.text.credits`; ``agencies`` names agencies beyond the major ones);
+    ``relation`` says who took the text from whom (:mod:`wiretrace.report.provenance`).
     """
     from wiretrace.text.credits import find_credits
 
     same: dict[str, Any] = {"score": c.same_story.score, "verdict": c.same_story.verdict}
     if features:
         same["features"] = dict(c.same_story.features)
+    from wiretrace.report.provenance import Side, pair_relation
+
     sides = {}
+    relation_sides = []
     for name, article in (("a", c.a), ("b", c.b)):
         found = find_credits(article.text, agencies)
         sides[name] = {
@@ -64,9 +68,11 @@ def comparison_to_dict(
             "credits": list(found.text),
             "image_credits": list(found.image),
         }
+        relation_sides.append(Side(article.id, article.published, article.outlet, found.text))
     return {
         "a": sides["a"],
         "b": sides["b"],
+        "relation": pair_relation(*relation_sides).to_dict(),
         "same_story": same,
         "coverage": {"a": c.coverage_a, "b": c.coverage_b},
         "passages": [

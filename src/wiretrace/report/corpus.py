@@ -73,13 +73,20 @@ def article_stats(
     boilerplate: dict[int, list[tuple[int, int]]],
     duplicate_coverage: float = 0.9,
     only: set[int] | None = None,
+    derived: set[tuple[int, int]] | frozenset[tuple[int, int]] = frozenset(),
 ) -> list[ArticleStats]:
     """Reused share, originality, sources and whole-article copies of every article (with
-    ``only``, of those articles; ``pairs`` must then hold at least all of their pairs)."""
+    ``only``, of those articles; ``pairs`` must then hold at least all of their pairs).
+
+    ``derived`` holds ``(source, copy)`` pairs where the evidence says which took from which
+    (:mod:`wiretrace.report.provenance`, e.g. an agency's own wire and an outlet's reprint of
+    it): a copy is never a source of its source, also when their dates do not order them."""
     by_aid = {i.aid: i for i in infos}
     times = {i.aid: parse_time(i.published) for i in infos}
 
     def is_source(src: int, dst: int) -> bool:
+        if (dst, src) in derived:
+            return False
         ts, td = times[src], times[dst]
         return ts is None or td is None or ts <= td
 
@@ -127,7 +134,9 @@ def article_stats(
         reused = covered_chars(reused_spans)
         base = max(info.chars - bp_chars, 1)
         originality = max(0.0, 1.0 - reused / base)
-        sources.sort(key=lambda s: (-s[1] * s[2], order_key(s[0])))
+        # Equal evidence: a source the provenance evidence names (an agency's own wire) before
+        # one of its reprints, then the earlier.
+        sources.sort(key=lambda s: (-s[1] * s[2], (s[0], aid) not in derived, order_key(s[0])))
         out.append(
             ArticleStats(aid, reused, bp_chars, round(originality, 4), tuple(sources), duplicate_of)
         )

@@ -281,9 +281,28 @@ def pair_records(store: Store) -> Iterator[dict[str, Any]]:
     ``passages`` (sorted by ``a_start``; ``similarity`` in [0, 1]; ``a_text`` and ``b_text``
     the spans' text), ``shared_anchors`` (the anchor keys that made the pair a candidate) and
     ``mapped`` (true when one side is a near-duplicate whose passages were carried over from
-    its representative's pair rather than aligned).
+    its representative's pair rather than aligned) and ``relation`` (who took the text from
+    whom: :func:`wiretrace.report.provenance.pair_relation`, with the other members of the
+    passages' reuse groups as third articles).
     There is no ``same_story`` object yet. Texts are loaded per batch of pairs.
     """
+    from wiretrace.report.provenance import Side, pair_relation
+
+    sides = {
+        r["aid"]: Side(r["id"], r["published"], r["outlet"], tuple(json.loads(r["agencies"])))
+        for r in store.article_rows()
+    }
+    groups_of: dict[int, set[int]] = {}
+    members: dict[int, set[int]] = {}
+    for gid, aid in store.conn.execute("SELECT DISTINCT gid, aid FROM group_members"):
+        groups_of.setdefault(aid, set()).add(gid)
+        members.setdefault(gid, set()).add(aid)
+
+    def others(a: int, b: int) -> list[Side]:
+        common = groups_of.get(a, set()) & groups_of.get(b, set())
+        third = set().union(*(members[g] for g in common)) - {a, b} if common else set()
+        return [sides[x] for x in sorted(third)]
+
     sql = (
         "SELECT p.a, p.b, p.shared_anchors, p.passages, x.id, x.path, x.chars,"
         " y.id, y.path, y.chars, p.mapped FROM pairs p"
@@ -323,6 +342,7 @@ def pair_records(store: Store) -> Iterator[dict[str, Any]]:
                 ],
                 "shared_anchors": shared,
                 "mapped": bool(mapped),
+                "relation": pair_relation(sides[a], sides[b], others(a, b)).to_dict(),
             }
 
 
@@ -431,6 +451,17 @@ def arrow_schema(what: str) -> pyarrow.Schema:
                 ),
                 ("shared_anchors", pa.int64()),
                 ("mapped", pa.bool_()),
+                (
+                    "relation",
+                    pa.struct(
+                        [
+                            ("kind", pa.string()),
+                            ("source", pa.string()),
+                            ("evidence", pa.list_(pa.string())),
+                            ("confidence", pa.float64()),
+                        ]
+                    ),
+                ),
             ]
         ),
     }
