@@ -10,11 +10,13 @@ Commands::
                      [--out FILE] [--excel]
     wiretrace show ID [--db PATH] [--json]
     wiretrace serve [--db PATH] [--host 127.0.0.1] [--port 8000] [--read-only] [--max-body BYTES]
+    wiretrace vacuum [--db PATH] [--into FILE]
     wiretrace eval plagdet CORPUS_DIR [--out DIR] [--jobs N] [--subset NAME ...] [--limit N] [--json]
     wiretrace --version
 
-Exit codes: 0 ok; 1 some inputs were skipped (batch mode, analyze); 2 bad input or usage, or an
-unusable store. Every input error is one line on stderr, ``wiretrace: <file>[:<line>]: <reason>``.
+Exit codes: 0 ok; 1 some inputs were skipped (batch mode, analyze); 2 bad input or usage, an
+unusable store, or storage that failed (disk full, read-only, I/O error; also stdout); 130
+interrupted. Every error is one line on stderr, ``wiretrace: <file>[:<line>]: <reason>``.
 
 Heavy modules (numpy, rapidfuzz, the aligner) are imported inside the commands so that start-up
 stays cheap; keep it that way (``python -X importtime -m wiretrace --help``).
@@ -24,6 +26,8 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
@@ -527,6 +531,51 @@ def _read_store(db: Path) -> Store:
         _fail(err)
 
 
+@contextmanager
+def _storage_errors(db: Path) -> Iterator[None]:
+    """A store or its storage failing inside the block (not a store, disk full, read-only,
+    I/O error) is one line naming the store and the cause, exit code 2."""
+    import sqlite3
+
+    from wiretrace.errors import StoreError
+    from wiretrace.store.db import storage_error
+
+    try:
+        yield
+    except StoreError as err:
+        _fail(err)
+    except sqlite3.Error as exc:
+        _fail(storage_error(str(db), exc))
+
+
+@contextmanager
+def _stdout_errors() -> Iterator[None]:
+    """Writing to stdout failing inside the block: a closed pipe (``| head``) ends the command
+    quietly, as Unix tools do; anything else (``> /dev/full``: no space left) is one line.
+    Either way exit code 2, and stdout is pointed at /dev/null so that Python's own last
+    flush at exit does not fail again with a traceback."""
+    try:
+        yield
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _silence_stdout()
+        raise typer.Exit(2) from None
+    except SystemExit as exc:  # rich's Console quits with 1 on a broken pipe: same as above
+        if isinstance(exc.__context__, BrokenPipeError):
+            raise typer.Exit(2) from None
+        raise
+    except OSError as exc:
+        _silence_stdout()
+        _fail(f"stdout: cannot write: {exc.strerror or exc}")
+
+
+def _silence_stdout() -> None:
+    from contextlib import suppress
+
+    with suppress(OSError, ValueError):  # ValueError: a stdout without a descriptor
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+
 # --- analyze and export ------------------------------------------------------------------------
 
 _DEFAULT_DB = Path("wiretrace.db")
@@ -661,16 +710,12 @@ def analyze(
 
     written: list[Path] = []
     try:
-        # Opened writable (nothing is written): closing it checkpoints the WAL, leaving no
-        # -wal/-shm files behind as a read-only connection would.
-        with Store.open(db) as store:
+        with _storage_errors(db), Store.open(db, read_only=True) as store:
             if out is not None:
                 written = _export_folder(store, out)
             overview = None if quiet else corpus_overview(store)
-    except StoreError as err:
-        _fail(err)
     except OSError as exc:
-        _fail(InputError(str(out), f"cannot write: {exc.strerror or exc}"))
+        _fail(InputError(str(exc.filename or out), f"cannot write: {exc.strerror or exc}"))
     if overview is not None:
         from rich.console import Console
 
@@ -1028,21 +1073,21 @@ def export(
     if out is not None and out.is_dir():
         _fail(InputError(str(out), "--out is a folder; give a file name"))
     store = _read_store(db)
-    with store, snapshot(store):
+    with _storage_errors(db), store, snapshot(store):
         rows = records(store, what.value)
         if out is None:
-            if excel and hasattr(sys.stdout, "buffer"):
-                # UTF-8 whatever the console's encoding, and the rows' own \r\n line ends.
-                import io
+            with _stdout_errors():
+                if excel and hasattr(sys.stdout, "buffer"):
+                    # UTF-8 whatever the console's encoding, and the rows' own \r\n line ends.
+                    import io
 
-                sys.stdout.flush()
-                sink = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="")
-                write_records_to(rows, sink, fmt.value, excel=True)
-                sink.flush()
-                sink.detach()
-                return
-            write_records_to(rows, sys.stdout, fmt.value, excel=excel)
-            sys.stdout.flush()
+                    sys.stdout.flush()
+                    sink = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="")
+                    write_records_to(rows, sink, fmt.value, excel=True)
+                    sink.flush()
+                    sink.detach()
+                    return
+                write_records_to(rows, sys.stdout, fmt.value, excel=excel)
             return
         schema = arrow_schema(what.value) if fmt is ExportFormat.parquet else None
         try:
@@ -1071,12 +1116,13 @@ def stories(
     from wiretrace.report.export import snapshot, story_records
 
     store = _read_store(db)
-    with store, snapshot(store):
+    with _storage_errors(db), store, snapshot(store):
         rows = story_records(store)
         shown = list(islice(rows, limit) if limit else rows)
     if as_json:
-        for r in shown:
-            sys.stdout.write(json.dumps(r, ensure_ascii=False) + "\n")
+        with _stdout_errors():
+            for r in shown:
+                sys.stdout.write(json.dumps(r, ensure_ascii=False) + "\n")
         return
     from wiretrace.report.names import first_words
 
@@ -1108,7 +1154,8 @@ def stories(
             (r["last_published"] or "-")[:10],
             first_words(r["label"]),
         )
-    console.print(view)
+    with _stdout_errors():
+        console.print(view)
 
 
 # --- show and serve ---------------------------------------------------------------------------
@@ -1131,21 +1178,23 @@ def show(
     from wiretrace.report.article_view import article_view, article_view_to_dict
 
     store = _read_store(db)
-    with store:
+    with _storage_errors(db), store:
         view = article_view(store, article_id)
     if view is None:
         _fail(f"{db}: no article with id {article_id!r}")
     if json_out:
         import json
 
-        print(json.dumps(article_view_to_dict(view), ensure_ascii=False, indent=2))
+        with _stdout_errors():
+            print(json.dumps(article_view_to_dict(view), ensure_ascii=False, indent=2))
         return
     from rich.console import Console
 
     console = Console(no_color=no_color or None, highlight=False)
     if not console.is_terminal:
         console = Console(highlight=False, width=160, no_color=True)
-    _render_show(console, view)
+    with _stdout_errors():
+        _render_show(console, view)
 
 
 def _render_show(console: Console, view: Any) -> None:
@@ -1254,7 +1303,8 @@ def serve(
         _fail(f"serve needs fastapi, uvicorn and jinja2 ({exc})")
     try:
         settings = _load_settings(settings_file)
-        web = create_app(db, read_only=read_only, max_body=max_body, settings=settings)
+        with _storage_errors(db):
+            web = create_app(db, read_only=read_only, max_body=max_body, settings=settings)
     except (InputError, StoreError) as err:
         _fail(err)
     workers = workers or os.cpu_count() or 1
@@ -1273,6 +1323,30 @@ def serve(
     os.environ.update(serve_environment(db, read_only, max_body, settings_file))
 
     run_processes(host, port, workers)
+
+
+@app.command()
+def vacuum(
+    db: Annotated[Path, typer.Option("--db", help="The store.")] = _DEFAULT_DB,
+    into: Annotated[
+        Path | None,
+        typer.Option(
+            "--into",
+            help="Write a compacted single-file copy here (a new file) instead; the store"
+            " is only read.",
+        ),
+    ] = None,
+) -> None:
+    """Make the store one compact file (the write-ahead log folded in), or copy it into one:
+    for backups and moving a store (see README)."""
+    from wiretrace.store.db import vacuum as vacuum_store
+
+    if into is not None and into.resolve() == db.resolve():
+        _fail(InputError(str(into), "--into must be another file than the store"))
+    with _storage_errors(db):
+        vacuum_store(db, into)
+    result = into or db
+    print(f"wiretrace: {result}: one file, {result.stat().st_size:,} bytes", file=sys.stderr)
 
 
 # --- eval -------------------------------------------------------------------------------------
