@@ -12,12 +12,15 @@ Commands::
     wiretrace serve [--db PATH] [--host 127.0.0.1] [--port 8000] [--read-only] [--max-body BYTES]
     wiretrace watch FEED_URL|OPML_FILE... [--db PATH] [--every 10m] [--once] [--fetch-pages]
                     [--delay 1] [--timeout 20] [--settings FILE.toml] [--jobs N] [--quiet]
+    wiretrace remove ID... [--db PATH]
+    wiretrace vacuum [--db PATH] [--into FILE]
     wiretrace eval plagdet CORPUS_DIR [--out DIR] [--jobs N] [--subset NAME ...] [--limit N] [--json]
     wiretrace --version
 
-Exit codes: 0 ok; 1 some inputs were skipped (batch mode, analyze), or a ``watch --once`` poll had
-failures; 2 bad input or usage, or an unusable store; 130 interrupted (``analyze``; ``watch``
-before its first poll completed). Every input error is one line on stderr,
+Exit codes: 0 ok; 1 some inputs were skipped (batch mode, analyze, remove), or a ``watch --once``
+poll had failures; 2 bad input or usage, an unusable store, or storage that failed (disk full,
+read-only, I/O error; also stdout); 130 interrupted (``analyze``, ``remove``; ``watch`` before
+its first poll completed). Every error is one line on stderr,
 ``wiretrace: <file>[:<line>]: <reason>``.
 
 Heavy modules (numpy, rapidfuzz, the aligner) are imported inside the commands so that start-up
@@ -28,6 +31,8 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
@@ -560,6 +565,51 @@ def _read_store(db: Path) -> Store:
         _fail(err)
 
 
+@contextmanager
+def _storage_errors(db: Path) -> Iterator[None]:
+    """A store or its storage failing inside the block (not a store, disk full, read-only,
+    I/O error) is one line naming the store and the cause, exit code 2."""
+    import sqlite3
+
+    from wiretrace.errors import StoreError
+    from wiretrace.store.db import storage_error
+
+    try:
+        yield
+    except StoreError as err:
+        _fail(err)
+    except sqlite3.Error as exc:
+        _fail(storage_error(str(db), exc))
+
+
+@contextmanager
+def _stdout_errors() -> Iterator[None]:
+    """Writing to stdout failing inside the block: a closed pipe (``| head``) ends the command
+    quietly, as Unix tools do; anything else (``> /dev/full``: no space left) is one line.
+    Either way exit code 2, and stdout is pointed at /dev/null so that Python's own last
+    flush at exit does not fail again with a traceback."""
+    try:
+        yield
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _silence_stdout()
+        raise typer.Exit(2) from None
+    except SystemExit as exc:  # rich's Console quits with 1 on a broken pipe: same as above
+        if isinstance(exc.__context__, BrokenPipeError):
+            raise typer.Exit(2) from None
+        raise
+    except OSError as exc:
+        _silence_stdout()
+        _fail(f"stdout: cannot write: {exc.strerror or exc}")
+
+
+def _silence_stdout() -> None:
+    from contextlib import suppress
+
+    with suppress(OSError, ValueError):  # ValueError: a stdout without a descriptor
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+
 # --- analyze and export ------------------------------------------------------------------------
 
 _DEFAULT_DB = Path("wiretrace.db")
@@ -704,16 +754,12 @@ def analyze(
 
     written: list[Path] = []
     try:
-        # Opened writable (nothing is written): closing it checkpoints the WAL, leaving no
-        # -wal/-shm files behind as a read-only connection would.
-        with Store.open(db) as store:
+        with _storage_errors(db), Store.open(db, read_only=True) as store:
             if out is not None:
                 written = _export_folder(store, out)
             overview = None if quiet else corpus_overview(store)
-    except StoreError as err:
-        _fail(err)
     except OSError as exc:
-        _fail(InputError(str(out), f"cannot write: {exc.strerror or exc}"))
+        _fail(InputError(str(exc.filename or out), f"cannot write: {exc.strerror or exc}"))
     if overview is not None:
         from rich.console import Console
 
@@ -1071,21 +1117,21 @@ def export(
     if out is not None and out.is_dir():
         _fail(InputError(str(out), "--out is a folder; give a file name"))
     store = _read_store(db)
-    with store, snapshot(store):
+    with _storage_errors(db), store, snapshot(store):
         rows = records(store, what.value)
         if out is None:
-            if excel and hasattr(sys.stdout, "buffer"):
-                # UTF-8 whatever the console's encoding, and the rows' own \r\n line ends.
-                import io
+            with _stdout_errors():
+                if excel and hasattr(sys.stdout, "buffer"):
+                    # UTF-8 whatever the console's encoding, and the rows' own \r\n line ends.
+                    import io
 
-                sys.stdout.flush()
-                sink = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="")
-                write_records_to(rows, sink, fmt.value, excel=True)
-                sink.flush()
-                sink.detach()
-                return
-            write_records_to(rows, sys.stdout, fmt.value, excel=excel)
-            sys.stdout.flush()
+                    sys.stdout.flush()
+                    sink = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="")
+                    write_records_to(rows, sink, fmt.value, excel=True)
+                    sink.flush()
+                    sink.detach()
+                    return
+                write_records_to(rows, sys.stdout, fmt.value, excel=excel)
             return
         schema = arrow_schema(what.value) if fmt is ExportFormat.parquet else None
         try:
@@ -1114,12 +1160,13 @@ def stories(
     from wiretrace.report.export import snapshot, story_records
 
     store = _read_store(db)
-    with store, snapshot(store):
+    with _storage_errors(db), store, snapshot(store):
         rows = story_records(store)
         shown = list(islice(rows, limit) if limit else rows)
     if as_json:
-        for r in shown:
-            sys.stdout.write(json.dumps(r, ensure_ascii=False) + "\n")
+        with _stdout_errors():
+            for r in shown:
+                sys.stdout.write(json.dumps(r, ensure_ascii=False) + "\n")
         return
     from wiretrace.report.names import first_words
 
@@ -1151,7 +1198,8 @@ def stories(
             (r["last_published"] or "-")[:10],
             first_words(r["label"]),
         )
-    console.print(view)
+    with _stdout_errors():
+        console.print(view)
 
 
 # --- show and serve ---------------------------------------------------------------------------
@@ -1174,21 +1222,23 @@ def show(
     from wiretrace.report.article_view import article_view, article_view_to_dict
 
     store = _read_store(db)
-    with store:
+    with _storage_errors(db), store:
         view = article_view(store, article_id)
     if view is None:
         _fail(f"{db}: no article with id {article_id!r}")
     if json_out:
         import json
 
-        print(json.dumps(article_view_to_dict(view), ensure_ascii=False, indent=2))
+        with _stdout_errors():
+            print(json.dumps(article_view_to_dict(view), ensure_ascii=False, indent=2))
         return
     from rich.console import Console
 
     console = Console(no_color=no_color or None, highlight=False)
     if not console.is_terminal:
         console = Console(highlight=False, width=160, no_color=True)
-    _render_show(console, view)
+    with _stdout_errors():
+        _render_show(console, view)
 
 
 def _render_show(console: Console, view: Any) -> None:
@@ -1297,7 +1347,8 @@ def serve(
         _fail(f"serve needs fastapi, uvicorn and jinja2 ({exc})")
     try:
         settings = _load_settings(settings_file)
-        web = create_app(db, read_only=read_only, max_body=max_body, settings=settings)
+        with _storage_errors(db):
+            web = create_app(db, read_only=read_only, max_body=max_body, settings=settings)
     except (InputError, StoreError) as err:
         _fail(err)
     workers = workers or os.cpu_count() or 1
@@ -1467,6 +1518,30 @@ def _poll_line(report: Any) -> str:
     if pages or fallbacks:
         parts.append(f"pages: {pages} used, {fallbacks} kept the feed's text")
     return "; ".join(parts)
+
+
+@app.command()
+def vacuum(
+    db: Annotated[Path, typer.Option("--db", help="The store.")] = _DEFAULT_DB,
+    into: Annotated[
+        Path | None,
+        typer.Option(
+            "--into",
+            help="Write a compacted single-file copy here (a new file) instead; the store"
+            " is only read.",
+        ),
+    ] = None,
+) -> None:
+    """Make the store one compact file (the write-ahead log folded in), or copy it into one:
+    for backups and moving a store (see README)."""
+    from wiretrace.store.db import vacuum as vacuum_store
+
+    if into is not None and into.resolve() == db.resolve():
+        _fail(InputError(str(into), "--into must be another file than the store"))
+    with _storage_errors(db):
+        vacuum_store(db, into)
+    result = into or db
+    print(f"wiretrace: {result}: one file, {result.stat().st_size:,} bytes", file=sys.stderr)
 
 
 # --- eval -------------------------------------------------------------------------------------

@@ -80,8 +80,9 @@ from wiretrace.reuse.components import UnionFind
 from wiretrace.reuse.near_duplicates import shingles, text_shingles
 from wiretrace.reuse.prepared import PreparedText, prepare
 from wiretrace.settings import Settings
-from wiretrace.store.db import NewArticle, Store
+from wiretrace.store.db import NewArticle, Store, storage_error
 from wiretrace.store.lock import writer_lock
+from wiretrace.store.place import connect
 from wiretrace.stories.cluster import Item, Story, assign
 from wiretrace.stories.corpus import PairScorer, corpus_combiner, corpus_profiles, story_row
 from wiretrace.stories.features import ArticleProfile
@@ -158,6 +159,39 @@ def _init_worker(settings: Settings, db_path: str | None) -> None:
     global _settings, _db_path, _conn
     _settings, _db_path, _conn = settings, db_path, None
     _prepared_from_store.cache_clear()
+
+
+def _init_pool_worker(settings: Settings, db_path: str | None) -> None:
+    """The initializer of a worker process of the pool (see :func:`_pool_map`)."""
+    _init_worker(settings, db_path)
+    _exit_with_parent()
+
+
+def _exit_with_parent() -> None:
+    """Make this worker process end as soon as the run that started it does, however that
+    ends: a worker of a killed run would otherwise finish its chunk, fail to send the result
+    (a BrokenPipeError traceback on the terminal) and only then exit. On Linux the kernel
+    sends SIGKILL when the parent dies (prctl PR_SET_PDEATHSIG); elsewhere a thread checks
+    every 0.1 s whether the parent is gone."""
+    parent = os.getppid()
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        pr_set_pdeathsig = 1
+        if libc.prctl(pr_set_pdeathsig, 9) != 0:  # 9: SIGKILL
+            raise OSError
+    except (OSError, AttributeError):
+        import threading
+
+        def watch() -> None:
+            while os.getppid() == parent:
+                time.sleep(0.1)
+            os._exit(0)
+
+        threading.Thread(target=watch, daemon=True).start()
+    if os.getppid() != parent:  # the parent died before the signal was armed
+        os._exit(0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -290,7 +324,7 @@ def _reader() -> sqlite3.Connection:
     global _conn
     assert _db_path is not None
     if _conn is None:
-        _conn = sqlite3.connect(f"file:{os.path.abspath(_db_path)}?mode=ro", uri=True)
+        _conn = connect(_db_path, "ro", 30.0)
     return _conn
 
 
@@ -358,7 +392,7 @@ def _pool_map(
         yield from map(func, chunks)
         return
     ctx = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
-    with ctx.Pool(jobs, initializer=_init_worker, initargs=(settings, db)) as pool:
+    with ctx.Pool(jobs, initializer=_init_pool_worker, initargs=(settings, db)) as pool:
         yield from pool.imap(func, chunks)
 
 
@@ -758,11 +792,18 @@ def analyze(
         if progress is not None:
             progress("waiting", 0, None)
 
-    Store.check(db_path)  # a file that is no store is refused before the lock file is made
-    with writer_lock(db_path, on_wait=waiting), _cyclic_gc_paused():
-        return _analyze(
-            articles, db_path, settings, jobs, inputs, on_error, progress, update, list(remove)
-        )
+    # A file that is no store, or a place that cannot be written, is refused before the
+    # lock file is made and before any input is read.
+    Store.check(db_path)
+    try:
+        with writer_lock(db_path, on_wait=waiting), _cyclic_gc_paused():
+            return _analyze(
+                articles, db_path, settings, jobs, inputs, on_error, progress, update, list(remove)
+            )
+    except (sqlite3.Error, OSError) as exc:
+        # The storage failed (disk full, I/O error, the file made read-only meanwhile): every
+        # transaction was rolled back, the store holds the steps finished before.
+        raise storage_error(db_path, exc) from None
 
 
 @contextlib.contextmanager

@@ -4,12 +4,28 @@ All writes happen inside ``with store.transaction():`` blocks, so killing the pr
 moment leaves the last committed state; each analyze step commits what it finished and the
 next run continues from there. Numeric arrays (anchors, sentence spans) are stored as
 little-endian BLOBs.
+
+Where the file lives is :mod:`wiretrace.store.place`'s business: every connection is made
+there (paths are handed to SQLite as escaped URIs), and so is the choice of how a reader
+opens a store without leaving files beside it, also in a read-only folder.
+
+A new store is created in one transaction before the file is switched to WAL mode: until
+that transaction commits the file is empty, and a reader meeting an empty file while a
+writer holds the store's lock waits for it (see :meth:`Store.open`), so nobody ever sees a
+store without its tables.
+
+Test-only hook: with the environment variable ``WIRETRACE_TEST_KILL_AT=N`` the process
+kills itself with SIGKILL just before its N-th commit (``tests/test_reliability.py`` uses
+it to stop runs at every commit). Never set it otherwise.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import signal
 import sqlite3
+import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -22,7 +38,15 @@ import numpy as np
 from wiretrace import __version__
 from wiretrace.errors import StoreError
 from wiretrace.model import Article
+from wiretrace.store.lock import writer_lock_held
+from wiretrace.store.place import connect, connect_reader, write_problem
 from wiretrace.store.schema import APPLICATION, MIGRATIONS, READS_UNCHANGED, SCHEMA_VERSION
+
+# How long a reader waits for a store that another process is creating (a few milliseconds
+# normally: the lock is taken and the creating transaction committed right away).
+_CREATION_WAIT_SECONDS = 10.0
+# SQLite's busy timeout: how long a statement waits for another connection's lock.
+_BUSY_SECONDS = 30.0
 
 
 def _newer(where: str, version: int) -> StoreError:
@@ -58,6 +82,56 @@ class NewArticle:
     image_credits: tuple[str, ...] = ()  # agencies credited for pictures, not the text
 
 
+_commits = [0]
+
+
+def _before_commit() -> None:
+    """Test-only: SIGKILL this process before its N-th commit when WIRETRACE_TEST_KILL_AT=N
+    (see the module docstring)."""
+    at = os.environ.get("WIRETRACE_TEST_KILL_AT")
+    if at:
+        _commits[0] += 1
+        if _commits[0] == int(at):
+            os.kill(os.getpid(), signal.SIGKILL)
+
+
+# What an SQLite error code means for the user, by the primary code's name.
+_STORAGE_CAUSES = {
+    "SQLITE_FULL": "disk full",
+    "SQLITE_READONLY": "cannot write here (read-only)",
+    "SQLITE_IOERR": "I/O error",
+    "SQLITE_CANTOPEN": "cannot open the database file",
+    "SQLITE_PERM": "permission denied",
+    "SQLITE_BUSY": "the store stayed locked by another process",
+    "SQLITE_CORRUPT": "the store is damaged",
+    "SQLITE_NOTADB": "not a wiretrace store",
+}
+
+
+def storage_error(where: str, exc: BaseException) -> StoreError:
+    """A failure of the storage under a store (SQLite's or the operating system's) as one
+    line naming ``where`` and the cause: ``wt.db: disk full (database or disk is full)``."""
+    if isinstance(exc, StoreError):
+        return exc
+    if isinstance(exc, sqlite3.Error):
+        code = getattr(exc, "sqlite_errorname", "") or ""
+        base = next((c for c in _STORAGE_CAUSES if code.startswith(c)), None)
+        cause = _STORAGE_CAUSES.get(base or "", "storage error")
+        if base == "SQLITE_IOERR" and _no_space_left(where):  # the -shm file could not grow
+            cause = "disk full"
+        return StoreError(f"{where}: {cause} ({exc})")
+    if isinstance(exc, OSError):
+        return StoreError(f"{exc.filename or where}: {exc.strerror or exc}")
+    return StoreError(f"{where}: {exc}")
+
+
+def _no_space_left(where: str) -> bool:
+    try:
+        return os.statvfs(Path(where).resolve().parent).f_bavail == 0
+    except OSError:
+        return False
+
+
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
@@ -72,6 +146,23 @@ def _statements(script: str) -> Iterator[str]:
             if pending.strip(" \n;"):
                 yield pending
             pending = ""
+
+
+def _has_content(p: Path) -> bool:
+    try:
+        return p.stat().st_size > 0
+    except FileNotFoundError:
+        return False
+
+
+def _wait_while_created(p: Path) -> None:
+    """Wait while the store at ``p`` is missing or empty and another process holds its
+    writer lock: it is being created (see the module docstring)."""
+    deadline = time.monotonic() + _CREATION_WAIT_SECONDS
+    while not _has_content(p) and writer_lock_held(p):
+        if time.monotonic() > deadline:
+            raise StoreError(f"{p}: a wiretrace store is being created here; try again shortly")
+        time.sleep(0.02)
 
 
 def _blob(array: np.ndarray, dtype: str) -> bytes:
@@ -100,21 +191,25 @@ class Store:
 
     @classmethod
     def check(cls, path: str | Path) -> None:
-        """Raise StoreError, touching nothing, unless ``path`` is absent, empty, or a wiretrace
-        store this version can open (perhaps after an upgrade)."""
+        """Raise StoreError, touching nothing, unless ``path`` can be written (its folder
+        exists and is writable, and so is the file if there is one) and is absent, empty, or
+        a wiretrace store this version can open (perhaps after an upgrade)."""
         p = Path(path)
         if p.is_dir():
             raise StoreError(f"{p}: is a directory, not a wiretrace store")
-        if not (p.exists() and p.stat().st_size > 0):
+        problem = write_problem(p)
+        if problem is not None:
+            raise StoreError(f"{p}: cannot write the store: {problem}")
+        if not _has_content(p):
             return
         try:
-            conn = sqlite3.connect(f"file:{p.resolve()}?mode=ro", uri=True)
+            conn = connect_reader(p, _BUSY_SECONDS)
+            try:
+                version = cls(conn, str(p))._version_or_empty()
+            finally:
+                conn.close()
         except sqlite3.Error as exc:
-            raise StoreError(f"{p}: cannot open: {exc}") from None
-        try:
-            version = cls(conn, str(p))._version()
-        finally:
-            conn.close()
+            raise storage_error(str(p), exc) from None
         if version > SCHEMA_VERSION:
             raise _newer(str(p), version)
 
@@ -123,39 +218,72 @@ class Store:
         """Open (and with ``create``, create or upgrade) the store at ``path``.
 
         Raises StoreError, without modifying the file, for a file that is not a wiretrace store
-        or was written by a newer wiretrace.
+        or was written by a newer wiretrace, and for a place that cannot be written (unless
+        ``read_only``). ``read_only`` opens it without writing anything, also beside it
+        (see :func:`wiretrace.store.place.connect_reader`); a store that another process is
+        creating at that moment is waited for.
         """
         p = Path(path)
         where = str(p)
         if p.is_dir():
             raise StoreError(f"{where}: is a directory, not a wiretrace store")
-        exists = p.exists() and p.stat().st_size > 0
+        if read_only or not create:
+            _wait_while_created(p)
+        exists = _has_content(p)
         if not exists and (read_only or not create):
             raise StoreError(f"{where}: no wiretrace store here")
-        uri = f"file:{p.resolve()}?mode=ro" if read_only else str(p)
+        if not read_only:
+            problem = write_problem(p)
+            if problem is not None:
+                raise StoreError(f"{where}: cannot write the store: {problem}")
         try:
-            conn = sqlite3.connect(uri, uri=read_only, isolation_level=None, timeout=30.0)
+            if read_only:
+                conn = connect_reader(p, _BUSY_SECONDS)
+            else:
+                conn = connect(p, "rwc", _BUSY_SECONDS)
         except sqlite3.Error as exc:
-            raise StoreError(f"{where}: cannot open: {exc}") from None
+            raise storage_error(where, exc) from None
         store = cls(conn, where)
         try:
-            version = store._version() if exists else 0
-        except StoreError:
+            store._prepare(read_only)
+        except BaseException as exc:
             conn.close()
+            if isinstance(exc, sqlite3.Error):
+                raise storage_error(where, exc) from None
             raise
-        if version > SCHEMA_VERSION:
-            conn.close()
-            raise _newer(where, version)
-        if not read_only:
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=NORMAL")
-            conn.execute("PRAGMA foreign_keys=ON")
-            if version < SCHEMA_VERSION:
-                store._migrate(version)
-        elif not READS_UNCHANGED.issuperset(range(version + 1, SCHEMA_VERSION + 1)):
-            conn.close()
-            raise StoreError(f"{where}: store schema {version} needs an upgrade; open it writable")
         return store
+
+    def _prepare(self, read_only: bool) -> None:
+        """Check the schema version; writable: create or upgrade the schema (in one
+        transaction that reads the version again, so that two processes creating one store
+        at once both end with one schema), then switch to WAL mode."""
+        version = self._version_or_empty()
+        if version > SCHEMA_VERSION:
+            raise _newer(self.path, version)
+        if read_only:
+            if version == 0:
+                raise StoreError(f"{self.path}: no wiretrace store here (an empty database)")
+            if not READS_UNCHANGED.issuperset(range(version + 1, SCHEMA_VERSION + 1)):
+                raise StoreError(
+                    f"{self.path}: store schema {version} needs an upgrade; open it writable"
+                )
+            return
+        self.conn.execute("PRAGMA foreign_keys=ON")
+        if version < SCHEMA_VERSION:
+            self._migrate()
+        # After the schema exists: a new file stays empty until then (see the module doc).
+        self.conn.execute("PRAGMA journal_mode=WAL")
+        self.conn.execute("PRAGMA synchronous=NORMAL")
+
+    def _version_or_empty(self) -> int:
+        """:meth:`_version`, or 0 for a database without any table (a store not created yet)."""
+        try:
+            tables = self.conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+        except sqlite3.DatabaseError as exc:
+            if getattr(exc, "sqlite_errorname", "") == "SQLITE_NOTADB":
+                raise StoreError(f"{self.path}: not a wiretrace store ({exc})") from None
+            raise
+        return self._version() if tables else 0
 
     def _version(self) -> int:
         """Schema version of an existing file; StoreError if it is not a wiretrace store."""
@@ -170,8 +298,13 @@ class Store:
         except ValueError:
             raise StoreError(f"{self.path}: corrupt wiretrace metadata") from None
 
-    def _migrate(self, version: int) -> None:
+    def _migrate(self) -> None:
+        """Bring the schema to SCHEMA_VERSION, in one transaction from the version read inside
+        it (another process may have created or upgraded the store meanwhile)."""
         with self.transaction():
+            version = self._version_or_empty()
+            if version > SCHEMA_VERSION:
+                raise _newer(self.path, version)
             for target in range(version + 1, SCHEMA_VERSION + 1):
                 for statement in _statements(MIGRATIONS[target]):
                     self.conn.execute(statement)
@@ -196,10 +329,25 @@ class Store:
         self.conn.execute("BEGIN IMMEDIATE")
 
     def commit(self) -> None:
-        self.conn.execute("COMMIT")
+        """Commit the open transaction; if that fails (a full disk), it is rolled back and
+        the error raised."""
+        _before_commit()
+        try:
+            self.conn.execute("COMMIT")
+        except BaseException:
+            self.rollback()
+            raise
 
     def rollback(self) -> None:
-        self.conn.execute("ROLLBACK")
+        """Roll back the open transaction, if there still is one: SQLite rolls back on its
+        own after some errors (SQLITE_FULL, SQLITE_IOERR, ...), and a second ROLLBACK would
+        replace the error that explains what happened with "no transaction is active"."""
+        if self.conn.in_transaction:
+            try:
+                self.conn.execute("ROLLBACK")
+            except sqlite3.Error:
+                if self.conn.in_transaction:
+                    raise
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
@@ -208,14 +356,18 @@ class Store:
         try:
             yield
         except BaseException:
-            self.conn.execute("ROLLBACK")
+            self.rollback()
             raise
-        self.conn.execute("COMMIT")
+        self.commit()
 
     # --- runs ----------------------------------------------------------------------------
 
     def start_run(self, inputs: list[str]) -> int:
+        """Record a new run as ``running``. Call it holding the store's writer lock: any
+        other run still recorded as ``running`` was then killed (a live run would hold the
+        lock), and is marked ``interrupted``."""
         with self.transaction():
+            self.conn.execute("UPDATE runs SET status = 'interrupted' WHERE status = 'running'")
             cur = self.conn.execute(
                 "INSERT INTO runs (started, status, inputs) VALUES (?, 'running', ?)",
                 (_now(), json.dumps(inputs, ensure_ascii=False)),
@@ -787,3 +939,47 @@ class Store:
         self.conn.executemany("INSERT INTO article_stats VALUES (?, ?, ?, ?, ?, ?)", stats)
         self.conn.executemany("INSERT INTO groups VALUES (?, ?, ?, ?, ?)", groups)
         self.conn.executemany("INSERT INTO group_members VALUES (?, ?, ?, ?)", members)
+
+
+def vacuum(path: str | Path, into: str | Path | None = None) -> None:
+    """Make the store at ``path`` one compact file, or copy it into one.
+
+    Without ``into``: under the writer lock (waiting for a running analyze), fold the
+    write-ahead log into the store file and rebuild it without free pages (``VACUUM``),
+    leaving no ``-wal`` file. With ``into``: write a compacted single-file copy there
+    (``VACUUM INTO``, from one read transaction: a consistent snapshot even while a run
+    writes; the store itself is only read, so it may sit in a read-only place). The copy is
+    written under a temporary name and renamed when complete; an existing ``into`` is refused.
+    """
+    from wiretrace.store.lock import writer_lock
+
+    p = Path(path)
+    if into is None:
+        Store.check(p)
+        if not _has_content(p):
+            raise StoreError(f"{p}: no wiretrace store here")
+        with writer_lock(p), Store.open(p, create=False) as store:
+            try:
+                store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                store.conn.execute("VACUUM")
+                store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            except sqlite3.Error as exc:
+                raise storage_error(str(p), exc) from None
+        return
+    target = Path(into)
+    if target.exists():
+        raise StoreError(f"{target}: exists; give vacuum --into a new file name")
+    problem = write_problem(target)
+    if problem is not None:
+        raise StoreError(f"{target}: cannot write: {problem}")
+    tmp = target.with_name(f".{target.name}.tmp")
+    with Store.open(p, read_only=True) as store:
+        try:
+            tmp.unlink(missing_ok=True)
+            # query_only refuses VACUUM INTO too; the store itself is still only read.
+            store.conn.execute("PRAGMA query_only=OFF")
+            store.conn.execute("VACUUM INTO ?", (os.path.abspath(tmp),))
+            os.replace(tmp, target)
+        except (sqlite3.Error, OSError) as exc:
+            tmp.unlink(missing_ok=True)
+            raise storage_error(str(target), exc) from None
