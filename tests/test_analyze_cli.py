@@ -43,7 +43,9 @@ ARTICLE_KEYS = [
     "story_id",
     "image_credits",
 ]
-PASSAGE_KEYS = ["group", "articles", "members", "earliest", "boilerplate", "chars", "text"]
+PASSAGE_KEYS = [
+    "group", "articles", "members", "earliest", "boilerplate", "chars", "text", "source", "best_witness"
+]
 PAIR_KEYS = ["a", "b", "coverage", "passages", "shared_anchors", "mapped", "relation"]
 PAIR_PASSAGE_KEYS = {"a_start", "a_end", "b_start", "b_end", "similarity", "a_text", "b_text"}
 

@@ -81,3 +81,29 @@ def test_the_canonical_pair_is_a_common_source_via_dpa() -> None:
     assert record["relation"]["source"] == "dpa"
     assert (record["a"]["credits"], record["a"]["image_credits"]) == (["dpa"], [])
     assert (record["b"]["credits"], record["b"]["image_credits"]) == (["AP", "dpa"], ["AFP"])
+
+
+def test_group_origins() -> None:
+    from wiretrace.report.provenance import group_origin
+
+    sides = {
+        1: Side("a", "2025-01-09T06:00:00+01:00", "Blatt A", ("dpa",)),
+        2: Side("b", "2025-01-09T07:00:00+01:00", "Blatt B", ("dpa",)),
+        3: Side("c", "2025-01-09T08:00:00+01:00", "Blatt C"),
+        4: Side("d", "2025-01-09T09:00:00+01:00", "Blatt D"),
+        5: Side("e", "2025-01-12T09:00:00+01:00", "Blatt E"),
+        6: Side("w", "2025-01-09T05:00:00+01:00", "Agentur (dpa)", ("dpa",)),
+    }
+    sim = {(1, 2): 0.9, (1, 3): 0.8, (2, 3): 1.0}
+    # at least half credit dpa
+    assert group_origin([1, 2, 3], sides, sim)[0] == {"kind": "agency", "name": "dpa"}
+    # the agency's own copy is among the printers: it is the source
+    assert group_origin([6, 1, 3], sides, {})[0] == {"kind": "article", "name": "w"}
+    # three outlets within hours, none credited: an agency text not in the corpus
+    assert group_origin([3, 4, 1], sides | {1: Side("a", "2025-01-09T06:00:00+01:00", "Blatt A")}, {})[0] == {
+        "kind": "unknown wire", "name": None
+    }
+    # days apart, no credit: the evidence does not say
+    assert group_origin([3, 5], sides, {})[0] == {"kind": None, "name": None}
+    # the best witness: the version closest to all others
+    assert group_origin([1, 2, 3], sides, sim)[1] == 2

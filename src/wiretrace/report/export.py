@@ -203,11 +203,46 @@ def passage_records(store: Store) -> Iterator[dict[str, Any]]:
     ``members`` (``[{"id", "start", "end"}]``, every span of it, by article then start),
     ``earliest`` (id of the article that published it first), ``boilerplate`` (True for
     outlet furniture such as teasers, excluded from originality), ``chars`` (median length of
-    the members' spans, code points) and ``text`` (the earliest article's span; its first span
-    when it holds several).
+    the members' spans, code points), ``text`` (the earliest article's span; its first span
+    when it holds several), ``source`` (``{"kind", "name"}``: where the text came from, see
+    :func:`wiretrace.report.provenance.group_origin`: a member that is a wire's own copy, a
+    credited agency, an ``"unknown wire"``, or ``{"kind": null}`` when the evidence does not
+    say) and ``best_witness`` (the member whose version is closest to all others).
     """
+    from wiretrace.report.provenance import Side, group_origin
+
     ids = _article_ids(store)
     texts = _TextCache(store)
+    sides = {
+        r["aid"]: Side(r["id"], r["published"], r["outlet"], tuple(json.loads(r["agencies"])))
+        for r in store.article_rows()
+    }
+    pair_passages = {
+        (a, b): json.loads(p) for a, b, p in store.conn.execute("SELECT a, b, passages FROM pairs")
+    }
+
+    def similarity_in(spans: list[tuple[int, int, int]]) -> dict[tuple[int, int], float]:
+        """Mean token similarity of each aligned member pair, over their passages inside
+        this group's spans (weighted by length)."""
+        mine: dict[int, list[tuple[int, int]]] = {}
+        for aid, start, end in spans:
+            mine.setdefault(aid, []).append((start, end))
+        out = {}
+        for a in mine:
+            for b in mine:
+                rows = pair_passages.get((a, b)) if a < b else None
+                if not rows:
+                    continue
+                inside = [
+                    r for r in rows
+                    if any(r[0] < e and s < r[1] for s, e in mine[a])
+                    and any(r[2] < e and s < r[3] for s, e in mine[b])
+                ]
+                weight = sum(max(r[1] - r[0], 1) for r in inside)
+                if weight:
+                    out[(a, b)] = sum(max(r[1] - r[0], 1) * r[4] for r in inside) / weight
+        return out
+
     groups = _rows(
         store, "SELECT gid, members, earliest, boilerplate, chars FROM groups ORDER BY gid"
     )
@@ -224,6 +259,8 @@ def passage_records(store: Store) -> Iterator[dict[str, Any]]:
             pending = next(members, None)
         first = next(((s, e) for aid, s, e in spans if aid == earliest), None)
         text = texts[earliest][first[0] : first[1]] if first else ""
+        printers = sorted({aid for aid, _, _ in spans}, key=lambda a: (a != earliest, a))
+        source, witness = group_origin(printers, sides, similarity_in(spans))
         yield {
             "group": gid,
             "articles": count,
@@ -232,6 +269,8 @@ def passage_records(store: Store) -> Iterator[dict[str, Any]]:
             "boilerplate": bool(boilerplate),
             "chars": chars,
             "text": text,
+            "source": source,
+            "best_witness": ids[witness],
         }
 
 
@@ -415,6 +454,8 @@ def arrow_schema(what: str) -> pyarrow.Schema:
                 ("boilerplate", pa.bool_()),
                 ("chars", pa.int64()),
                 ("text", pa.string()),
+                ("source", pa.struct([("kind", pa.string()), ("name", pa.string())])),
+                ("best_witness", pa.string()),
             ]
         ),
         "stories": pa.schema(

@@ -180,3 +180,57 @@ def derived_pairs(
         elif relation.kind == "a_from_b":
             out.add((b, a))
     return out
+
+
+#: Three or more outlets printing a text within this many hours, none its source: a wire.
+UNKNOWN_WIRE_HOURS = 6.0
+
+
+def group_origin(
+    members: Sequence[int],
+    sides: dict[int, Side],
+    similarity: dict[tuple[int, int], float],
+) -> tuple[dict[str, str | None], int]:
+    """Where a reused passage came from, and its best witness.
+
+    ``members`` are the keys of the articles printing it (earliest first); ``similarity``
+    holds the passages' mean token similarity of every pair of them that was aligned (keys
+    ``(a, b)`` with ``a < b``). Returns ``({"kind", "name"}, best witness key)``: ``kind`` is
+    ``"article"`` (a member that is a wire's own copy: ``name`` its id), ``"agency"`` (at least
+    half of the members credit it for their text: ``name`` the agency), ``"unknown wire"``
+    (three or more outlets print it within :data:`UNKNOWN_WIRE_HOURS` hours, none of them a
+    source: an agency text not in the corpus) or None (the evidence does not say: the
+    earliest printer is no more than that). The best witness is the member whose version is
+    closest to all others (highest mean similarity; ties: the earliest).
+    """
+    for aid in members:
+        if sides[aid].wire_of() is not None:
+            return {"kind": "article", "name": sides[aid].id}, _best_witness(members, similarity)
+    credited: dict[str, int] = {}
+    for aid in members:
+        for agency in sides[aid].credits:
+            credited[agency] = credited.get(agency, 0) + 1
+    if credited:
+        agency, n = max(sorted(credited.items()), key=lambda kv: kv[1])
+        if 2 * n >= len(members):
+            return {"kind": "agency", "name": agency}, _best_witness(members, similarity)
+    outlets = {sides[aid].outlet for aid in members if sides[aid].outlet}
+    spans = [time_span(sides[aid].published) for aid in members]
+    if len(outlets) >= 3 and all(s is not None for s in spans):
+        first = min(s[0] for s in spans if s is not None)
+        last = max(s[0] for s in spans if s is not None)
+        if (last - first).total_seconds() <= UNKNOWN_WIRE_HOURS * 3600:
+            return {"kind": "unknown wire", "name": None}, _best_witness(members, similarity)
+    return {"kind": None, "name": None}, _best_witness(members, similarity)
+
+
+def _best_witness(members: Sequence[int], similarity: dict[tuple[int, int], float]) -> int:
+    best, best_score = members[0], -1.0
+    for aid in members:
+        others = [m for m in members if m != aid]
+        if not others:
+            return aid
+        score = sum(similarity.get((min(aid, m), max(aid, m)), 0.0) for m in others) / len(others)
+        if score > best_score + 1e-9:
+            best, best_score = aid, score
+    return best
