@@ -42,6 +42,9 @@ ARTICLE_KEYS = [
     "sources",
     "story_id",
     "image_credits",
+    "agency_share",
+    "reused_share",
+    "original_share",
 ]
 PASSAGE_KEYS = [
     "group", "articles", "members", "earliest", "boilerplate", "chars", "text", "source", "best_witness"

@@ -37,7 +37,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
-from wiretrace.report.spans import covered_chars
+from wiretrace.report.spans import covered_chars, subtract
 
 if TYPE_CHECKING:  # pragma: no cover
     import pyarrow
@@ -138,6 +138,30 @@ def reuse_fields(
     }
 
 
+def _shares(
+    aid: int,
+    chars: int,
+    reused: int | None,
+    boilerplate: int | None,
+    originality: float | None,
+    from_agencies: dict[int, int],
+) -> dict[str, float | None]:
+    """``agency_share``, ``reused_share`` and ``original_share`` of an article: its text
+    (boilerplate excluded) split into agency copy, text from other outlets and its own; they
+    sum to 1, and ``original_share`` is its originality. Agency copy is counted only where the
+    article reused it (an agency's own wire is original)."""
+    if reused is None or boilerplate is None or originality is None:
+        return {"agency_share": None, "reused_share": None, "original_share": None}
+    base = max(chars - boilerplate, 1)
+    agency = min(from_agencies.get(aid, 0), reused) / base
+    reused_share = max(reused / base - agency, 0.0)
+    return {
+        "agency_share": round(agency, 4),
+        "reused_share": round(reused_share, 4),
+        "original_share": round(1.0 - agency - reused_share, 4),
+    }
+
+
 def _at(row: list[Any], i: int) -> Any:
     return row[i] if len(row) > i else None
 
@@ -155,9 +179,13 @@ def article_records(store: Store) -> Iterator[dict[str, Any]]:
     in ``image_credits``), ``sources`` (``[{"id", "shared_chars", "similarity"}]``,
     possible sources, the one this article took most text from first: most shared characters
     weighted by the passages' token similarity), ``story_id`` (the story it belongs to; None
-    before stories were computed) and ``image_credits`` (agencies credited for its pictures).
+    before stories were computed), ``image_credits`` (agencies credited for its pictures) and
+    ``agency_share``, ``reused_share``, ``original_share`` (its text split into agency copy,
+    text taken from other outlets and its own, boilerplate excluded, summing to 1:
+    :func:`_shares`).
     """
     ids = _article_ids(store)
+    from_agencies = agency_chars(store)
     sql = (
         "SELECT a.aid, a.id, a.outlet, a.published, a.title, a.url, a.chars, a.agencies,"
         " s.reused_chars, s.boilerplate_chars, s.originality, s.sources,"
@@ -169,6 +197,7 @@ def article_records(store: Store) -> Iterator[dict[str, Any]]:
         (_, id_, outlet, published, title, url, chars, agencies) = row[:8]
         reused, boilerplate, originality, sources, duplicate_of, story_id = row[8:14]
         lang, author, teaser_only, image_credits = row[14:18]
+        shares = _shares(row[0], chars, reused, boilerplate, originality, from_agencies)
         yield {
             "id": id_,
             "outlet": outlet,
@@ -190,10 +219,91 @@ def article_records(store: Store) -> Iterator[dict[str, Any]]:
             ),
             "story_id": story_id,
             "image_credits": json.loads(image_credits or "[]"),
+            **shares,
         }
 
 
 # --- passages (reuse groups) -----------------------------------------------------------------
+
+
+def _sides(store: Store) -> dict[int, Any]:
+    from wiretrace.report.provenance import Side
+
+    return {
+        r["aid"]: Side(r["id"], r["published"], r["outlet"], tuple(json.loads(r["agencies"])))
+        for r in store.article_rows()
+    }
+
+
+def group_origins(store: Store) -> dict[int, tuple[dict[str, str | None], int]]:
+    """``{gid: (source, best witness key)}`` of every reuse group
+    (:func:`wiretrace.report.provenance.group_origin`)."""
+    from wiretrace.report.provenance import group_origin
+
+    sides = _sides(store)
+    pair_passages = {
+        (a, b): json.loads(p) for a, b, p in store.conn.execute("SELECT a, b, passages FROM pairs")
+    }
+    spans_of: dict[int, list[tuple[int, int, int]]] = {}
+    for gid, aid, start, end in store.conn.execute(
+        "SELECT gid, aid, start, end FROM group_members ORDER BY gid, aid, start"
+    ):
+        spans_of.setdefault(gid, []).append((aid, start, end))
+    out = {}
+    for gid, earliest in store.conn.execute("SELECT gid, earliest FROM groups"):
+        spans = spans_of.get(gid, [])
+        printers = sorted({aid for aid, _, _ in spans}, key=lambda a: (a != earliest, a))
+        if printers:
+            out[gid] = group_origin(printers, sides, _similarity_in(spans, pair_passages))
+    return out
+
+
+def _similarity_in(
+    spans: list[tuple[int, int, int]], pair_passages: dict[tuple[int, int], list[list[Any]]]
+) -> dict[tuple[int, int], float]:
+    """Mean token similarity of each aligned pair of a group's printers, over their passages
+    inside the group's spans (weighted by length)."""
+    mine: dict[int, list[tuple[int, int]]] = {}
+    for aid, start, end in spans:
+        mine.setdefault(aid, []).append((start, end))
+    out = {}
+    for a in mine:
+        for b in mine:
+            rows = pair_passages.get((a, b)) if a < b else None
+            if not rows:
+                continue
+            inside = [
+                r
+                for r in rows
+                if any(r[0] < e and s < r[1] for s, e in mine[a])
+                and any(r[2] < e and s < r[3] for s, e in mine[b])
+            ]
+            weight = sum(max(r[1] - r[0], 1) for r in inside)
+            if weight:
+                out[(a, b)] = sum(max(r[1] - r[0], 1) * r[4] for r in inside) / weight
+    return out
+
+
+def agency_chars(store: Store) -> dict[int, int]:
+    """Per article, its characters inside reuse groups whose source is an agency (credited,
+    a wire's own copy other than the article itself, or an unknown wire), boilerplate
+    excluded: the agency copy it prints."""
+    origins = group_origins(store)
+    ids = _article_ids(store)
+    boilerplate = store.stored_boilerplate_spans()
+    spans: dict[int, list[tuple[int, int]]] = {}
+    for gid, aid, start, end in store.conn.execute(
+        "SELECT m.gid, m.aid, m.start, m.end FROM group_members m JOIN groups g"
+        " ON g.gid = m.gid WHERE g.boilerplate = 0"
+    ):
+        source = origins.get(gid, ({"kind": None}, 0))[0]
+        kind = source.get("kind")
+        if kind in ("agency", "unknown wire") or (kind == "article" and source["name"] != ids[aid]):
+            spans.setdefault(aid, []).append((start, end))
+    return {
+        aid: covered_chars(subtract(sorted(found), sorted(boilerplate.get(aid, []))))
+        for aid, found in spans.items()
+    }
 
 
 def passage_records(store: Store) -> Iterator[dict[str, Any]]:
@@ -209,40 +319,9 @@ def passage_records(store: Store) -> Iterator[dict[str, Any]]:
     credited agency, an ``"unknown wire"``, or ``{"kind": null}`` when the evidence does not
     say) and ``best_witness`` (the member whose version is closest to all others).
     """
-    from wiretrace.report.provenance import Side, group_origin
-
     ids = _article_ids(store)
     texts = _TextCache(store)
-    sides = {
-        r["aid"]: Side(r["id"], r["published"], r["outlet"], tuple(json.loads(r["agencies"])))
-        for r in store.article_rows()
-    }
-    pair_passages = {
-        (a, b): json.loads(p) for a, b, p in store.conn.execute("SELECT a, b, passages FROM pairs")
-    }
-
-    def similarity_in(spans: list[tuple[int, int, int]]) -> dict[tuple[int, int], float]:
-        """Mean token similarity of each aligned member pair, over their passages inside
-        this group's spans (weighted by length)."""
-        mine: dict[int, list[tuple[int, int]]] = {}
-        for aid, start, end in spans:
-            mine.setdefault(aid, []).append((start, end))
-        out = {}
-        for a in mine:
-            for b in mine:
-                rows = pair_passages.get((a, b)) if a < b else None
-                if not rows:
-                    continue
-                inside = [
-                    r for r in rows
-                    if any(r[0] < e and s < r[1] for s, e in mine[a])
-                    and any(r[2] < e and s < r[3] for s, e in mine[b])
-                ]
-                weight = sum(max(r[1] - r[0], 1) for r in inside)
-                if weight:
-                    out[(a, b)] = sum(max(r[1] - r[0], 1) * r[4] for r in inside) / weight
-        return out
-
+    origins = group_origins(store)
     groups = _rows(
         store, "SELECT gid, members, earliest, boilerplate, chars FROM groups ORDER BY gid"
     )
@@ -259,8 +338,7 @@ def passage_records(store: Store) -> Iterator[dict[str, Any]]:
             pending = next(members, None)
         first = next(((s, e) for aid, s, e in spans if aid == earliest), None)
         text = texts[earliest][first[0] : first[1]] if first else ""
-        printers = sorted({aid for aid, _, _ in spans}, key=lambda a: (a != earliest, a))
-        source, witness = group_origin(printers, sides, similarity_in(spans))
+        source, witness = origins.get(gid, ({"kind": None, "name": None}, earliest))
         yield {
             "group": gid,
             "articles": count,
@@ -325,19 +403,16 @@ def pair_records(store: Store) -> Iterator[dict[str, Any]]:
     passages' reuse groups as third articles).
     There is no ``same_story`` object yet. Texts are loaded per batch of pairs.
     """
-    from wiretrace.report.provenance import Side, pair_relation
+    from wiretrace.report.provenance import pair_relation
 
-    sides = {
-        r["aid"]: Side(r["id"], r["published"], r["outlet"], tuple(json.loads(r["agencies"])))
-        for r in store.article_rows()
-    }
+    sides = _sides(store)
     groups_of: dict[int, set[int]] = {}
     members: dict[int, set[int]] = {}
     for gid, aid in store.conn.execute("SELECT DISTINCT gid, aid FROM group_members"):
         groups_of.setdefault(aid, set()).add(gid)
         members.setdefault(gid, set()).add(aid)
 
-    def others(a: int, b: int) -> list[Side]:
+    def others(a: int, b: int) -> list[Any]:
         common = groups_of.get(a, set()) & groups_of.get(b, set())
         third = set().union(*(members[g] for g in common)) - {a, b} if common else set()
         return [sides[x] for x in sorted(third)]
@@ -438,6 +513,9 @@ def arrow_schema(what: str) -> pyarrow.Schema:
                 ),
                 ("story_id", pa.int64()),
                 ("image_credits", pa.list_(pa.string())),
+                ("agency_share", pa.float64()),
+                ("reused_share", pa.float64()),
+                ("original_share", pa.float64()),
             ]
         ),
         "passages": pa.schema(

@@ -888,6 +888,13 @@ class Store:
             for aid, blob in self.conn.execute("SELECT aid, spans FROM boilerplate_spans")
         }
 
+    def stored_boilerplate_spans(self) -> dict[int, list[tuple[int, int]]]:
+        """Boilerplate spans per article as the last derive step stored them."""
+        return {
+            aid: [tuple(x) for x in np.frombuffer(blob, "<i4").reshape(-1, 2).tolist()]
+            for aid, blob in self.conn.execute("SELECT aid, spans FROM boilerplate_spans")
+        }
+
     def derived_articles(self) -> list[int]:
         """Aids of the articles the last derive step covered (those with article stats)."""
         return [aid for (aid,) in self.conn.execute("SELECT aid FROM article_stats")]
