@@ -40,8 +40,10 @@ from fastapi import FastAPI, HTTPException, Query, Request, Response
 from fastapi import Path as PathParam
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
+from fastapi.routing import APIRoute
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match, Route
 
 from wiretrace import __version__
 from wiretrace.errors import InputError
@@ -263,7 +265,12 @@ def create_app(
     async def _http_error(request: Request, exc: StarletteHTTPException) -> Any:
         codes = {404: "not_found", 405: "method_not_allowed", 403: "forbidden", 413: "too_large"}
         code = codes.get(exc.status_code, "http_error")
-        return _error(request, exc.status_code, code, str(exc.detail), headers=exc.headers)
+        headers = exc.headers
+        if exc.status_code == 405:
+            # Starlette names the methods of the first route with this path only (GET for
+            # /api/articles, which takes POST too): name those of every route with it.
+            headers = {**(headers or {}), "Allow": ", ".join(_methods_of(app, request))}
+        return _error(request, exc.status_code, code, str(exc.detail), headers=headers)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> Any:
@@ -304,7 +311,7 @@ def create_app(
         f = _filter(outlet, lang, since, until, q)
         return browse.list_articles(store(), f, limit, offset).to_dict()
 
-    @app.get("/api/articles/{article_id:path}", tags=["articles"], responses=_errors(404))
+    @app.get("/api/articles/{article_id:path}", tags=["articles"], responses=_errors(404, 422))
     def api_article(article_id: str) -> dict[str, Any]:
         """One article: its record, text, reused passages (with their other occurrences) and
         what it added and cut against its main source."""
@@ -589,6 +596,15 @@ def create_app(
         return RedirectResponse("/api/docs")
 
     return app
+
+
+def _methods_of(app: FastAPI, request: Request) -> list[str]:
+    """The methods the routes of the request's path answer (for ``Allow``)."""
+    methods: set[str] = set()
+    for route in app.router.routes:
+        if isinstance(route, APIRoute | Route) and route.matches(request.scope)[0] != Match.NONE:
+            methods |= route.methods or set()
+    return sorted(methods)
 
 
 _HTTP_URL = re.compile(r"https?://", re.IGNORECASE)
