@@ -186,7 +186,7 @@ def test_web_pages_name_articles_with_ids_in_links_and_tooltips(store: dict) -> 
 
     from wiretrace.web.app import create_app
 
-    client = TestClient(create_app(store["db"], read_only=True))
+    client = TestClient(create_app(store["db"], read_only=True), base_url="http://localhost")
     ids = store["ids"]
     wire, jetzt = ids["flood-wire"], ids["flood-jetzt"]
     link = f'<a href="/articles/{quote(wire, safe="")}" title="{wire}">{WIRE_WORDS}</a>'

@@ -364,7 +364,7 @@ def test_a_store_on_a_read_only_mount_is_read_and_never_written(
         "import sys\n"
         "from fastapi.testclient import TestClient\n"
         "from wiretrace.web.app import create_app\n"
-        "client = TestClient(create_app(sys.argv[1], read_only=True))\n"
+        "client = TestClient(create_app(sys.argv[1], read_only=True), base_url='http://localhost')\n"
         "assert client.get('/api/stories').status_code == 200\n"
         "assert client.get('/articles/flood-jetzt').status_code == 200\n"
     )

@@ -1,8 +1,9 @@
 """``wiretrace serve --workers 2`` as a user starts it: two server processes on one port, each
-with the command's options (store, read-only, settings file)."""
+with the command's options (store, read-only, settings file, allowed hosts)."""
 
 from __future__ import annotations
 
+import errno
 import os
 import socket
 import subprocess
@@ -45,7 +46,8 @@ def test_two_worker_processes_serve_with_the_commands_options(tmp_path: Path) ->
     port = _free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "wiretrace", "serve", "--db", str(db), "--port", str(port)]
-        + ["--workers", "2", "--read-only", "--settings", str(toml)],
+        + ["--workers", "2", "--read-only", "--settings", str(toml)]
+        + ["--allow-host", "wire.example", "--allow-host", "news.example"],
         stderr=subprocess.PIPE,
         text=True,
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
@@ -73,6 +75,14 @@ def test_two_worker_processes_serve_with_the_commands_options(tmp_path: Path) ->
             base + "/api/articles", json={"articles": [{"id": "new", "text": agency}]}, timeout=30
         )
         assert r.status_code == 403  # --read-only reached the workers too
+        for _ in range(4):  # and so did --allow-host (both processes: several requests)
+            for host, status in (
+                ("wire.example", 200),
+                ("news.example:80", 200),
+                ("x.example", 400),
+            ):
+                r = httpx.get(base + "/api/stories", headers={"host": host}, timeout=30)
+                assert r.status_code == status, host
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -80,12 +90,12 @@ def test_two_worker_processes_serve_with_the_commands_options(tmp_path: Path) ->
 
 
 def test_connections_accepted_by_the_shared_socket_get_tcp_nodelay() -> None:
-    """The socket uvicorn binds for several processes reports protocol 0; re-wrapped, asyncio
-    switches Nagle's algorithm off on accepted connections (else each keep-alive request
-    waits ~40 ms for a delayed ACK)."""
+    """The socket uvicorn would bind reports protocol 0, and asyncio then leaves Nagle's
+    algorithm on for accepted connections (each keep-alive request waited ~40 ms for a delayed
+    ACK); the socket serve binds itself says IPPROTO_TCP, so asyncio switches it off."""
     import asyncio
 
-    from wiretrace.web.processes import tcp_socket
+    from wiretrace.web.processes import listen
 
     async def nodelay_of_accepted(listener: socket.socket) -> int:
         seen: asyncio.Future[int] = asyncio.get_running_loop().create_future()
@@ -103,9 +113,16 @@ def test_connections_accepted_by_the_shared_socket_get_tcp_nodelay() -> None:
         server.close()
         return result
 
-    bound = socket.socket(socket.AF_INET)  # as uvicorn's Config.bind_socket makes it
-    bound.bind(("127.0.0.1", 0))
-    assert bound.proto == 0
-    listener = tcp_socket(bound)
+    listener = listen("127.0.0.1", 0)
     assert listener.proto == socket.IPPROTO_TCP
     assert asyncio.run(nodelay_of_accepted(listener)) != 0
+
+
+def test_listen_refuses_a_busy_port() -> None:
+    from wiretrace.web.processes import listen
+
+    first = listen("127.0.0.1", 0)
+    with pytest.raises(OSError) as caught:
+        listen("127.0.0.1", first.getsockname()[1])
+    first.close()
+    assert caught.value.errno == errno.EADDRINUSE

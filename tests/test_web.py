@@ -24,6 +24,8 @@ from wiretrace.store.schema import SCHEMA_VERSION  # noqa: E402
 from wiretrace.web.app import create_app  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
+# The app answers loopback names only (Host allow-list); TestClient would say "testserver".
+LOCAL = "http://localhost"
 
 
 @pytest.fixture(scope="module")
@@ -33,12 +35,14 @@ def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def client(db: Path) -> TestClient:
-    return TestClient(create_app(db, read_only=True))
+    return TestClient(create_app(db, read_only=True), base_url=LOCAL)
 
 
 @pytest.fixture()
 def writable(db: Path, tmp_path: Path) -> TestClient:
-    return TestClient(create_app(copy_store(db, tmp_path / "w.db"), max_body=200_000))
+    return TestClient(
+        create_app(copy_store(db, tmp_path / "w.db"), max_body=200_000), base_url=LOCAL
+    )
 
 
 # --- pages -------------------------------------------------------------------------------------
@@ -118,7 +122,7 @@ def test_unknown_pages_are_404_pages(client: TestClient) -> None:
 
 def test_ids_with_slashes_and_plus_signs_are_reachable(db: Path, tmp_path: Path) -> None:
     store = copy_store(db, tmp_path / "ids.db")
-    app = TestClient(create_app(store))
+    app = TestClient(create_app(store), base_url=LOCAL)
     body = {"articles": [{"id": "2015/11/a+b=", "text": "Ein kurzer Text über den Deich. " * 5}]}
     assert app.post("/api/articles", json=body).status_code == 201
     assert app.get("/api/articles/2015%2F11%2Fa%2Bb%3D").json()["id"] == "2015/11/a+b="

@@ -1335,22 +1335,42 @@ def serve(
             " the embedding model (about 120 MB) when a comparison first needs it.",
         ),
     ] = None,
+    allow_host: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--allow-host",
+            help="Also answer requests whose Host header names NAME (repeatable; any port;"
+            " * for any name). Loopback names and the --host address are always allowed;"
+            " other names get 400 (DNS rebinding).",
+        ),
+    ] = None,
 ) -> None:
     """Browse stories, articles and reused text in a web browser; HTTP API under /api/."""
     from wiretrace.errors import StoreError
 
     try:
-        import uvicorn
+        import uvicorn  # noqa: F401  (here for the message below; the server imports it)
 
         from wiretrace.web.app import create_app
     except ImportError as exc:  # pragma: no cover - dependencies of the package
         _fail(f"serve needs fastapi, uvicorn and jinja2 ({exc})")
+    from wiretrace.web.middleware import allowed_hosts
+    from wiretrace.web.processes import listen, run_processes, run_server
+
+    hosts = allowed_hosts(host, allow_host or ())
     try:
         settings = _load_settings(settings_file)
         with _storage_errors(db):
-            web = create_app(db, read_only=read_only, max_body=max_body, settings=settings)
+            web = create_app(
+                db, read_only=read_only, max_body=max_body, settings=settings, hosts=hosts
+            )
     except (InputError, StoreError) as err:
         _fail(err)
+    try:
+        sock = listen(host, port)
+    except OSError as err:
+        reason = (err.strerror or str(err)).lower()
+        _fail(f"cannot listen on {host}:{port}: {reason}")
     workers = workers or os.cpu_count() or 1
     print(
         f"wiretrace: serving {db} on http://{host}:{port}/ with {workers} process"
@@ -1358,15 +1378,13 @@ def serve(
         file=sys.stderr,
     )
     if workers == 1:
-        uvicorn.run(web, host=host, port=port, log_level="warning")
+        run_server(web, sock)
         return
     # Worker processes build their own app from these (checked above, in this process).
     from wiretrace.web.app import serve_environment
-    from wiretrace.web.processes import run_processes
 
-    os.environ.update(serve_environment(db, read_only, max_body, settings_file))
-
-    run_processes(host, port, workers)
+    os.environ.update(serve_environment(db, read_only, max_body, settings_file, hosts))
+    run_processes(sock, workers)
 
 
 # --- watch ------------------------------------------------------------------------------------

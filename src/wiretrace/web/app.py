@@ -11,26 +11,39 @@ Pages: ``/`` (stories), ``/stories/{id}``, ``/articles`` (list), ``/articles/{id
 ``/api/`` (OpenAPI at ``/api/openapi.json``, docs at ``/api/docs``); every API error is
 ``{"error": {"code": str, "message": str}}``.
 
-Safety: the app never reads a file other than the store it was given; request bodies over
-``max_body`` bytes get 413; in ``read_only`` mode writes get 403. Binding to 127.0.0.1 is the
-CLI's default.
+Safety: the app never reads a file other than the store it was given and its own assets
+(``web/static``, and Swagger UI's files from the fastapi-offline package for ``/api/docs``): no
+page loads anything from another site, and every response carries a strict
+Content-Security-Policy (``web.middleware``). Requests must name an allowed host (loopback
+names, the bound address, ``--allow-host``) or get 400. Request bodies over ``max_body`` bytes
+get 413, and every body is read before its response starts (``web.limits``); in ``read_only``
+mode writes get 403. Integer parameters are bounded (0 to 2**62) so that nothing overflows
+SQLite's integers, and an unexpected exception is logged and answered with the error object
+(500). Only http(s) addresses from the articles become links (the ``http_url`` test of the
+templates). Binding to 127.0.0.1 is the CLI's default.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import hashlib
+import importlib.resources
+import re
 import threading
-import time
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import parse_qs, quote
 
 import jinja2
-from fastapi import FastAPI, HTTPException, Query, Request
+from fastapi import FastAPI, HTTPException, Query, Request, Response
+from fastapi import Path as PathParam
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
+from fastapi.routing import APIRoute
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match, Route
 
 from wiretrace import __version__
 from wiretrace.errors import InputError
@@ -43,16 +56,23 @@ from wiretrace.report.side_by_side import side_by_side
 from wiretrace.settings import Settings
 from wiretrace.store.db import Store
 from wiretrace.web.limits import BodyLimit
+from wiretrace.web.middleware import AllowedHosts, CatchAll, SecurityHeaders, allowed_hosts
 
 __all__ = ["create_app"]
 
 _TEMPLATES = Path(__file__).parent / "templates"
+_STATIC = Path(__file__).parent / "static"
 _PAGE = 50
 _MAX_PAGE = 500
-_MAX_COMPARE_CHARS = 1_000_000  # per text; larger texts belong to `wiretrace compare`
+_MAX_COMPARE_CHARS = 1_000_000  # per text (API and compare page); longer: `wiretrace compare`
+# The bound of every integer parameter: SQLite's integers end at 2**63 - 1 (a larger one raises
+# OverflowError), and offset + limit must stay below that too.
+_MAX_INT = 2**62
 
 Limit = Annotated[int, Query(ge=1, le=_MAX_PAGE, description="items per page")]
-Offset = Annotated[int, Query(ge=0, description="items to skip")]
+Offset = Annotated[int, Query(ge=0, le=_MAX_INT, description="items to skip")]
+StoryId = Annotated[int, PathParam(ge=0, le=_MAX_INT, description="a story id")]
+GroupId = Annotated[int, PathParam(ge=0, le=_MAX_INT, description="a reuse group id")]
 
 
 class ApiError(Exception):
@@ -61,6 +81,38 @@ class ApiError(Exception):
     def __init__(self, status: int, code: str, message: str) -> None:
         super().__init__(message)
         self.status, self.code, self.message = status, code, message
+
+
+# --- the error object, as the OpenAPI schema documents it ----------------------------------
+
+
+class ErrorDetail(BaseModel):
+    code: str = Field(
+        description="bad_host, not_found, invalid_request, too_large, read_only,"
+        " method_not_allowed, internal_error, ..."
+    )
+    message: str
+
+
+class ErrorOut(BaseModel):
+    """Every API error: ``{"error": {"code": str, "message": str}}``."""
+
+    error: ErrorDetail
+
+
+_ERROR_MEANINGS = {
+    400: "bad_host: the Host header names no host this server answers to (see --allow-host)",
+    403: "read_only: the server runs with --read-only",
+    404: "not_found: no such id",
+    413: "too_large: the request body (--max-body) or a text is too large",
+    422: "invalid_request: malformed JSON, a missing field, a parameter out of range",
+    500: "internal_error: an unexpected error (logged on the server)",
+}
+
+
+def _errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """The ``responses`` of a route (or of every route) for these error statuses."""
+    return {s: {"model": ErrorOut, "description": _ERROR_MEANINGS[s]} for s in statuses}
 
 
 # --- request bodies ----------------------------------------------------------------------------
@@ -126,11 +178,14 @@ def create_app(
     read_only: bool = False,
     max_body: int = 10_000_000,
     settings: Settings | None = None,
+    hosts: Iterable[str] | None = None,
 ) -> FastAPI:
     """The app serving the store at ``db``.
 
     Writable (the default): the store is created if missing and upgraded to the current
     schema. ``read_only``: the store must exist; ``POST /api/articles`` answers 403.
+    ``hosts``: the names requests may give in their ``Host`` header (any port), by default
+    the loopback names; see :func:`wiretrace.web.middleware.allowed_hosts`.
     Raises StoreError when ``db`` is not a usable store.
     """
     db = str(db)
@@ -156,6 +211,7 @@ def create_app(
         lstrip_blocks=True,
     )
     env.filters["q"] = lambda s: quote(str(s), safe="")
+    env.tests["http_url"] = is_http_url
     env.filters["share"] = _share
     env.filters["when"] = _when
     env.globals["version"] = __version__
@@ -171,25 +227,35 @@ def create_app(
         description="Stories and reused text in a wiretrace store. Errors are "
         '`{"error": {"code": str, "message": str}}`.',
         openapi_url="/api/openapi.json",
-        docs_url="/api/docs",
+        docs_url=None,  # our own /api/docs below: Swagger UI from this server, not a CDN
         redoc_url=None,
+        responses=_errors(400, 500),
     )
-    app.add_middleware(BodyLimit, max_body=max_body)
-
-    @app.middleware("http")
-    async def _server_timing(request: Request, call_next: Any) -> Any:
-        # Server-Timing: how long the app took, for browsers' dev tools and benchmarks.
-        t0 = time.perf_counter()
-        response = await call_next(request)
-        response.headers["Server-Timing"] = f"app;dur={(time.perf_counter() - t0) * 1000:.1f}"
-        return response
 
     # --- errors --------------------------------------------------------------------------
 
-    def _error(request: Request, status: int, code: str, message: str) -> Any:
-        if request.url.path.startswith("/api/"):
-            return JSONResponse({"error": {"code": code, "message": message}}, status_code=status)
-        return page("error.html", status=status, status_code=status, message=message)
+    def _error_response(
+        path: str, status: int, code: str, message: str, headers: dict[str, str] | None = None
+    ) -> Response:
+        if path.startswith("/api/"):
+            body = {"error": {"code": code, "message": message}}
+            return JSONResponse(body, status_code=status, headers=headers)
+        response = page("error.html", status=status, status_code=status, message=message)
+        response.headers.update(headers or {})
+        return response
+
+    def _error(request: Request, status: int, code: str, message: str, **kw: Any) -> Any:
+        return _error_response(request.url.path, status, code, message, **kw)
+
+    async def _unexpected(scope: dict[str, Any], status: int, code: str, message: str) -> Any:
+        return _error_response(scope.get("path", ""), status, code, message)
+
+    # From the inside out: the Host check, the body limit (which reads every body before its
+    # response), the catch-all for exceptions, and the headers every response gets.
+    app.add_middleware(AllowedHosts, hosts=hosts if hosts is not None else allowed_hosts(None))
+    app.add_middleware(BodyLimit, max_body=max_body)
+    app.add_middleware(CatchAll, render=_unexpected)
+    app.add_middleware(SecurityHeaders)
 
     @app.exception_handler(ApiError)
     async def _api_error(request: Request, exc: ApiError) -> Any:
@@ -198,9 +264,13 @@ def create_app(
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, exc: StarletteHTTPException) -> Any:
         codes = {404: "not_found", 405: "method_not_allowed", 403: "forbidden", 413: "too_large"}
-        return _error(
-            request, exc.status_code, codes.get(exc.status_code, "http_error"), str(exc.detail)
-        )
+        code = codes.get(exc.status_code, "http_error")
+        headers = exc.headers
+        if exc.status_code == 405:
+            # Starlette names the methods of the first route with this path only (GET for
+            # /api/articles, which takes POST too): name those of every route with it.
+            headers = {**(headers or {}), "Allow": ", ".join(_methods_of(app, request))}
+        return _error(request, exc.status_code, code, str(exc.detail), headers=headers)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> Any:
@@ -226,7 +296,7 @@ def create_app(
     ) -> browse.ArticleFilter:
         return browse.ArticleFilter(outlet or None, lang or None, since or None, until or None, q)
 
-    @app.get("/api/articles", tags=["articles"])
+    @app.get("/api/articles", tags=["articles"], responses=_errors(422))
     def api_articles(
         limit: Limit = _PAGE,
         offset: Offset = 0,
@@ -241,7 +311,7 @@ def create_app(
         f = _filter(outlet, lang, since, until, q)
         return browse.list_articles(store(), f, limit, offset).to_dict()
 
-    @app.get("/api/articles/{article_id:path}", tags=["articles"])
+    @app.get("/api/articles/{article_id:path}", tags=["articles"], responses=_errors(404, 422))
     def api_article(article_id: str) -> dict[str, Any]:
         """One article: its record, text, reused passages (with their other occurrences) and
         what it added and cut against its main source."""
@@ -250,7 +320,7 @@ def create_app(
             raise not_found(f"article with id {article_id!r}")
         return article_view_to_dict(view)
 
-    @app.post("/api/articles", tags=["articles"], status_code=201)
+    @app.post("/api/articles", tags=["articles"], status_code=201, responses=_errors(403, 413, 422))
     def api_add_articles(body: ArticlesIn) -> dict[str, Any]:
         """Add articles to the store; they are compared with everything stored (incremental
         analyze). 403 when the server runs with ``--read-only``."""
@@ -299,7 +369,7 @@ def create_app(
             "warnings": notes,
         }
 
-    @app.get("/api/stories", tags=["stories"])
+    @app.get("/api/stories", tags=["stories"], responses=_errors(422))
     def api_stories(
         limit: Limit = _PAGE,
         offset: Offset = 0,
@@ -313,30 +383,30 @@ def create_app(
         f = _filter(outlet, lang, since, until, q)
         return browse.list_stories(store(), f, limit, offset).to_dict()
 
-    @app.get("/api/stories/{story_id}", tags=["stories"])
-    def api_story(story_id: int) -> dict[str, Any]:
+    @app.get("/api/stories/{story_id}", tags=["stories"], responses=_errors(404, 422))
+    def api_story(story_id: StoryId) -> dict[str, Any]:
         """One story: articles, timeline, earliest source, agency credits, reuse groups."""
         story = browse.story_detail(store(), story_id)
         if story is None:
             raise not_found(f"story {story_id}")
         return story
 
-    @app.get("/api/groups", tags=["reuse groups"])
+    @app.get("/api/groups", tags=["reuse groups"], responses=_errors(422))
     def api_groups(
         limit: Limit = _PAGE, offset: Offset = 0, boilerplate: bool | None = None
     ) -> dict[str, Any]:
         """Reuse groups (passages printed in several articles), most articles first."""
         return browse.list_groups(store(), limit, offset, boilerplate).to_dict()
 
-    @app.get("/api/groups/{group}", tags=["reuse groups"])
-    def api_group(group: int) -> dict[str, Any]:
+    @app.get("/api/groups/{group}", tags=["reuse groups"], responses=_errors(404, 422))
+    def api_group(group: GroupId) -> dict[str, Any]:
         """One reuse group with every member span."""
         record = browse.group_record(store(), group)
         if record is None:
             raise not_found(f"reuse group {group}")
         return record
 
-    @app.post("/api/compare", tags=["compare"])
+    @app.post("/api/compare", tags=["compare"], responses=_errors(413, 422))
     def api_compare(body: CompareIn) -> dict[str, Any]:
         """Compare two texts: the ``wiretrace compare --json`` object (same-story verdict and
         score with features, coverage, passages with offsets in code points)."""
@@ -355,7 +425,7 @@ def create_app(
 
     def _offset(request: Request) -> int:
         try:
-            return max(0, int(request.query_params.get("offset", "0")))
+            return min(max(0, int(request.query_params.get("offset", "0"))), _MAX_INT)
         except ValueError:
             return 0
 
@@ -378,7 +448,7 @@ def create_app(
         )
 
     @app.get("/stories/{story_id}", response_class=HTMLResponse, include_in_schema=False)
-    def story_page(story_id: int) -> HTMLResponse:
+    def story_page(story_id: StoryId) -> HTMLResponse:
         s = store()
         story = browse.story_detail(s, story_id)
         if story is None:
@@ -429,7 +499,7 @@ def create_app(
         return page("groups.html", page=result, query="", names=names)
 
     @app.get("/groups/{group}", response_class=HTMLResponse, include_in_schema=False)
-    def group_page(group: int) -> HTMLResponse:
+    def group_page(group: GroupId) -> HTMLResponse:
         s = store()
         record = browse.group_record(s, group)
         if record is None:
@@ -459,6 +529,21 @@ def create_app(
         # offsets match the text the user has (and the API and CLI would report).
         a_text = form.get("a_text", [""])[0].replace("\r\n", "\n")
         b_text = form.get("b_text", [""])[0].replace("\r\n", "\n")
+        too_long = [(side, len(t)) for side, t in (("a", a_text), ("b", b_text))]
+        too_long = [(side, n) for side, n in too_long if n > _MAX_COMPARE_CHARS]
+        if too_long:
+            # The texts go back into the form, but not one over the cap (a page of its size).
+            sides = " and ".join(f"text {side} has {n:,}" for side, n in too_long)
+            return page(
+                "compare.html",
+                status=413,
+                view=None,
+                a_text=a_text if len(a_text) <= _MAX_COMPARE_CHARS else "",
+                b_text=b_text if len(b_text) <= _MAX_COMPARE_CHARS else "",
+                message=f"Too long to compare here: {sides} characters; this page takes at"
+                f" most {_MAX_COMPARE_CHARS:,} characters per text. Longer texts:"
+                " wiretrace compare A B on the command line.",
+            )
         if not a_text.strip() or not b_text.strip():
             return page(
                 "compare.html",
@@ -482,6 +567,24 @@ def create_app(
             b_text="" if stored else b.text,
         )
 
+    # --- our own files: the pages' stylesheet and script, and Swagger UI for /api/docs ---------
+
+    assets = _assets()
+
+    @app.get("/static/{name}", include_in_schema=False)
+    def static_file(name: str, request: Request) -> Response:
+        if name not in assets:
+            raise HTTPException(404, f"No file {name!r} here.")
+        body, media_type, etag = _asset(*assets[name])
+        headers = {"ETag": etag, "Cache-Control": "no-cache"}
+        if request.headers.get("if-none-match") == etag:
+            return Response(status_code=304, headers=headers)
+        return Response(body, media_type=media_type, headers=headers)
+
+    @app.get("/api/docs", include_in_schema=False)
+    def api_docs() -> HTMLResponse:
+        return page("docs.html", openapi_url=app.openapi_url)
+
     @app.get("/robots.txt", include_in_schema=False)
     def robots() -> Any:
         from fastapi.responses import PlainTextResponse
@@ -493,6 +596,49 @@ def create_app(
         return RedirectResponse("/api/docs")
 
     return app
+
+
+def _methods_of(app: FastAPI, request: Request) -> list[str]:
+    """The methods the routes of the request's path answer (for ``Allow``)."""
+    methods: set[str] = set()
+    for route in app.router.routes:
+        if isinstance(route, APIRoute | Route) and route.matches(request.scope)[0] != Match.NONE:
+            methods |= route.methods or set()
+    return sorted(methods)
+
+
+_HTTP_URL = re.compile(r"https?://", re.IGNORECASE)
+
+
+def is_http_url(value: object) -> bool:
+    """Whether ``value`` may become a link: an address that starts with ``http://`` or
+    ``https://`` exactly as stored (nothing stripped first, so that no ``javascript:`` hides
+    behind spaces or control characters a browser would skip)."""
+    return isinstance(value, str) and _HTTP_URL.match(value) is not None
+
+
+def _assets() -> dict[str, tuple[Path, str]]:
+    """The files under ``/static/``: a fixed list (no path from a request reaches the disk)."""
+    swagger = Path(str(importlib.resources.files("fastapi_offline") / "static"))
+    js, css = "text/javascript; charset=utf-8", "text/css; charset=utf-8"
+    return {
+        "wiretrace.css": (_STATIC / "wiretrace.css", css),
+        "wiretrace.js": (_STATIC / "wiretrace.js", js),
+        "docs.js": (_STATIC / "docs.js", js),
+        "swagger-ui.css": (swagger / "swagger-ui.css", css),
+        "swagger-ui-bundle.js": (swagger / "swagger-ui-bundle.js", js),
+    }
+
+
+_ASSET_CACHE: dict[Path, tuple[bytes, str, str]] = {}
+
+
+def _asset(path: Path, media_type: str) -> tuple[bytes, str, str]:
+    """The bytes of a static file, its media type and ETag; read once per process."""
+    if path not in _ASSET_CACHE:
+        body = path.read_bytes()
+        _ASSET_CACHE[path] = (body, media_type, f'"{hashlib.sha1(body).hexdigest()[:16]}"')
+    return _ASSET_CACHE[path]
 
 
 def _query(raw: dict[str, str]) -> str:
@@ -527,16 +673,23 @@ ENV_DB = "WIRETRACE_SERVE_DB"
 ENV_READ_ONLY = "WIRETRACE_SERVE_READ_ONLY"
 ENV_MAX_BODY = "WIRETRACE_SERVE_MAX_BODY"
 ENV_SETTINGS = "WIRETRACE_SERVE_SETTINGS"
+ENV_HOSTS = "WIRETRACE_SERVE_HOSTS"
 
 
 def serve_environment(
-    db: str | Path, read_only: bool, max_body: int, settings_file: Path | None
+    db: str | Path,
+    read_only: bool,
+    max_body: int,
+    settings_file: Path | None,
+    hosts: Iterable[str] | None = None,
 ) -> dict[str, str]:
     """The ``WIRETRACE_SERVE_*`` variables that make :func:`app_from_environment` build the
-    app ``create_app(db, read_only, max_body, <settings of settings_file>)``."""
+    app ``create_app(db, read_only, max_body, <settings of settings_file>, hosts)``."""
     env = {ENV_DB: str(db), ENV_READ_ONLY: "1" if read_only else "0", ENV_MAX_BODY: str(max_body)}
     if settings_file is not None:
         env[ENV_SETTINGS] = str(Path(settings_file).resolve())
+    if hosts is not None:
+        env[ENV_HOSTS] = " ".join(hosts)  # host names hold no spaces
     return env
 
 
@@ -547,9 +700,11 @@ def app_from_environment() -> FastAPI:
     from wiretrace.settings import load_settings
 
     settings_path = os.environ.get(ENV_SETTINGS)
+    hosts = os.environ.get(ENV_HOSTS)
     return create_app(
         os.environ[ENV_DB],
         read_only=os.environ.get(ENV_READ_ONLY) == "1",
         max_body=int(os.environ.get(ENV_MAX_BODY, "10000000")),
         settings=load_settings(Path(settings_path) if settings_path else None),
+        hosts=hosts.split() if hosts is not None else None,
     )
