@@ -107,3 +107,29 @@ def test_group_origins() -> None:
     assert group_origin([3, 5], sides, {})[0] == {"kind": None, "name": None}
     # the best witness: the version closest to all others
     assert group_origin([1, 2, 3], sides, sim)[1] == 2
+
+
+def test_the_outlet_view(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from wiretrace.cli import app
+    from wiretrace.report.outlets import outlet_records
+
+    db = tmp_path / "w.db"
+    analyze(list(load_corpus(ROOT / "examples" / "corpus.jsonl").values()), str(db), settings=NWA, jobs=1)
+    with Store.open(db, read_only=True) as store:
+        rows = {r["outlet"]: r for r in outlet_records(store)}
+    for r in rows.values():
+        assert abs(r["agency_share"] + r["reused_share"] + r["original_share"] - 1) < 1e-3
+        taken = (r["agency_share"] + r["reused_share"]) * r["chars"]
+        assert abs(sum(f["chars"] for f in r["reused_from"]) - taken) <= len(r["reused_from"]) + 1
+    # the online rewrite is nearly all agency copy, taken from the agency's own wire
+    jetzt = rows["NachrichtenJetzt"]
+    assert jetzt["agency_share"] > 0.95 and jetzt["original_share"] < 0.05
+    assert jetzt["reused_from"][0]["outlet"] == "Nordwest-Agentur (nwa)"
+    assert rows["Nordwest-Agentur (nwa)"]["original_share"] == 1.0
+    result = CliRunner().invoke(app, ["outlets", "--db", str(db)])
+    assert result.exit_code == 0 and "NachrichtenJetzt" in result.stdout
+    result = CliRunner().invoke(app, ["export", "--db", str(db), "--what", "outlets"])
+    assert result.exit_code == 0
+    assert {json.loads(line)["outlet"] for line in result.stdout.splitlines()} == set(rows)

@@ -639,6 +639,7 @@ class RecordKind(StrEnum):
     passages = "passages"
     pairs = "pairs"
     stories = "stories"
+    outlets = "outlets"
 
 
 class ExportFormat(StrEnum):
@@ -1138,6 +1139,57 @@ def export(
             write_records(rows, out, fmt.value, schema=schema, excel=excel)
         except OSError as exc:
             _fail(InputError(str(out), f"cannot write: {exc.strerror or exc}"))
+
+
+@app.command()
+def outlets(
+    db: Annotated[Path, typer.Option("--db", help="The store to read.")] = _DEFAULT_DB,
+    limit: Annotated[
+        int, typer.Option("--limit", min=0, help="Show this many outlets (0: all).")
+    ] = 20,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="One JSON object per outlet (export --what outlets).")
+    ] = False,
+) -> None:
+    """How much of each outlet is agency copy, text from other outlets, and its own; and
+    from which outlets it takes text."""
+    import json
+
+    from rich.console import Console
+    from rich.table import Table
+
+    from wiretrace.report.export import snapshot
+    from wiretrace.report.outlets import outlet_records
+
+    store = _read_store(db)
+    with _storage_errors(db), store, snapshot(store):
+        rows = outlet_records(store)
+    shown = rows[:limit] if limit else rows
+    if as_json:
+        with _stdout_errors():
+            for r in shown:
+                sys.stdout.write(json.dumps(r, ensure_ascii=False) + "\n")
+        return
+    console = Console(highlight=False)
+    if not console.is_terminal:
+        console = Console(highlight=False, width=160)
+    if not shown:
+        console.print(f"No articles in {db} yet: run `wiretrace analyze` on it.")
+        return
+    view = Table(title=f"Outlets in {db}", title_justify="left", box=None, pad_edge=False)
+    for name in ("outlet", "articles", "agency copy", "from other outlets", "own", "takes most from"):
+        view.add_column(name, justify="left" if name in ("outlet", "takes most from") else "right")
+    for r in shown:
+        top = ", ".join(f"{f['outlet']} ({f['chars']:,})" for f in r["reused_from"][:2])
+        view.add_row(
+            r["outlet"],
+            f"{r['articles']:,}",
+            _share(r["agency_share"]),
+            _share(r["reused_share"]),
+            _share(r["original_share"]),
+            top or "-",
+        )
+    console.print(view)
 
 
 @app.command()

@@ -55,7 +55,7 @@ __all__ = [
 ]
 
 #: The record kinds, as named by ``wiretrace export --what``.
-KINDS: tuple[str, ...] = ("articles", "passages", "pairs", "stories")
+KINDS: tuple[str, ...] = ("articles", "passages", "pairs", "stories", "outlets")
 
 _FETCH = 500  # rows fetched from SQLite at a time
 _PAIR_BATCH = 200  # pairs whose texts are loaded together
@@ -460,13 +460,20 @@ def pair_records(store: Store) -> Iterator[dict[str, Any]]:
             }
 
 
+def _outlet_records(store: Store) -> Iterator[dict[str, Any]]:
+    from wiretrace.report.outlets import outlet_records
+
+    yield from outlet_records(store)
+
+
 def records(store: Store, what: str) -> Iterator[dict[str, Any]]:
-    """The records of one kind (``"articles"``, ``"passages"`` or ``"pairs"``)."""
+    """The records of one kind (one of :data:`KINDS`)."""
     builders = {
         "articles": article_records,
         "passages": passage_records,
         "pairs": pair_records,
         "stories": story_records,
+        "outlets": _outlet_records,
     }
     if what not in builders:
         raise ValueError(f"unknown record kind {what!r}; expected one of {', '.join(KINDS)}")
@@ -534,6 +541,20 @@ def arrow_schema(what: str) -> pyarrow.Schema:
                 ("text", pa.string()),
                 ("source", pa.struct([("kind", pa.string()), ("name", pa.string())])),
                 ("best_witness", pa.string()),
+            ]
+        ),
+        "outlets": pa.schema(
+            [
+                ("outlet", pa.string()),
+                ("articles", pa.int64()),
+                ("chars", pa.int64()),
+                ("agency_share", pa.float64()),
+                ("reused_share", pa.float64()),
+                ("original_share", pa.float64()),
+                (
+                    "reused_from",
+                    pa.list_(pa.struct([("outlet", pa.string()), ("chars", pa.int64())])),
+                ),
             ]
         ),
         "stories": pa.schema(
