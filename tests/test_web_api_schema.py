@@ -28,13 +28,24 @@ def api_schema(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-unt
     return schemathesis.openapi.from_asgi("/api/openapi.json", app)
 
 
-schema = schemathesis.pytest.from_fixture("api_schema").include(method="GET")
+def test_get_operations_answer_as_documented(api_schema) -> None:  # type: ignore[no-untyped-def]
+    # Each GET operation's cases from its own hypothesis strategy, without schemathesis' pytest
+    # plugin (which breaks with newer pytest versions than it was released against).
+    from hypothesis import given
 
+    operations = [r.ok() for r in api_schema.get_all_operations()]
+    gets = [op for op in operations if op.method.upper() == "GET"]
+    assert len(gets) >= 6
+    for operation in gets:
 
-@schema.parametrize()
-@settings(max_examples=60, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
-def test_get_operations_answer_as_documented(case) -> None:  # type: ignore[no-untyped-def]
-    case.call_and_validate()
+        @given(case=operation.as_strategy())
+        @settings(
+            max_examples=60, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck)
+        )
+        def check(case) -> None:  # type: ignore[no-untyped-def]
+            case.call_and_validate()
+
+        check()
 
 
 def test_every_error_response_in_the_schema_is_the_error_object(tmp_path: Path) -> None:
