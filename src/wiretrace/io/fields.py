@@ -43,6 +43,7 @@ __all__ = [
     "ReadOptions",
     "WarningHandler",
     "article_from_values",
+    "json_type",
     "resolve_fields",
 ]
 
@@ -174,7 +175,8 @@ def resolve_fields(names: list[str], wanted: FieldNames) -> dict[str, str]:
     return mapping
 
 
-def _type_name(value: Any) -> str:
+def json_type(value: Any) -> str:
+    """The JSON name of a parsed value's type (``null``, ``number`` ...), for messages."""
     if value is None:
         return "null"
     if isinstance(value, bool):
@@ -203,7 +205,7 @@ def _metadata(value: Any, field: str, key: str) -> str:
     if isinstance(value, int | float) and not isinstance(value, bool) and field in ("id",):
         return str(value)
     if not isinstance(value, str):
-        raise ValueError(f"field {key!r} ({field}) must be a string, got {_type_name(value)}")
+        raise ValueError(f"field {key!r} ({field}) must be a string, got {json_type(value)}")
     cleaned, _ = clean_text(value)
     return " ".join(cleaned.split()) if field != "id" else cleaned
 
@@ -218,7 +220,7 @@ def _record_id(value: Any, key: str) -> str:
         if removed:
             raise BadRecord(f"field {key!r} (id) contains control characters")
         return cleaned
-    raise BadRecord(f"field {key!r} (id) must be a string or an integer, got {_type_name(value)}")
+    raise BadRecord(f"field {key!r} (id) must be a string or an integer, got {json_type(value)}")
 
 
 def article_from_values(
@@ -259,7 +261,7 @@ def article_from_values(
             raise BadRecord(f"no text field (looked for {tried}); fields found: {have}")
         raise BadRecord(f"field {text_key!r} (text) is empty; fields found: {have}")
     if not isinstance(raw_text, str):
-        raise BadRecord(f"field {text_key!r} (text) must be a string, got {_type_name(raw_text)}")
+        raise BadRecord(f"field {text_key!r} (text) must be a string, got {json_type(raw_text)}")
     text, removed = clean_text(raw_text)
     if not text.strip():
         raise BadRecord(f"field {text_key!r} (text) has no readable characters")

@@ -57,6 +57,7 @@ from wiretrace.io.decoding import (
     sniff_encoding,
 )
 from wiretrace.io.fields import BadRecord, ReadOptions, article_from_values
+from wiretrace.io.fields import json_type as _json_type
 from wiretrace.model import Article
 
 __all__ = [
@@ -218,23 +219,6 @@ def read_text_article(
 
 # --------------------------------------------------------------------------------------------
 # records
-
-
-def _json_type(value: Any) -> str:
-    """The JSON name of a parsed value's type, for messages."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int | float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list):
-        return "array"
-    if isinstance(value, dict):
-        return "object"
-    return type(value).__name__  # pragma: no cover - json only produces the types above
 
 
 def _article_from_record(
