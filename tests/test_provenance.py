@@ -128,6 +128,11 @@ def test_the_outlet_view(tmp_path: Path) -> None:
     assert jetzt["agency_share"] > 0.95 and jetzt["original_share"] < 0.05
     assert jetzt["reused_from"][0]["outlet"] == "Nordwest-Agentur (nwa)"
     assert rows["Nordwest-Agentur (nwa)"]["original_share"] == 1.0
+    from wiretrace.report.html import render_report
+
+    with Store.open(db, read_only=True) as store:
+        report = render_report(store)
+    assert report.count("<svg") == 2 and "took 2,634 characters from Nordwest-Agentur (nwa)" in report
     result = CliRunner().invoke(app, ["outlets", "--db", str(db)])
     assert result.exit_code == 0 and "NachrichtenJetzt" in result.stdout
     result = CliRunner().invoke(app, ["export", "--db", str(db), "--what", "outlets"])

@@ -329,3 +329,15 @@ def test_migration_3_backfills_the_index_of_an_older_store(db: Path, tmp_path: P
     (aid,) = conn.execute("SELECT aid FROM articles WHERE id = 'late'").fetchone()
     assert found.fetchall() == [(aid,)]
     conn.close()
+
+
+def test_the_outlets_page_draws_shares_and_flow_without_trusting_names(writable: TestClient) -> None:
+    page = writable.get("/outlets")
+    assert page.status_code == 200
+    assert page.text.count("<svg") == 2 and "NachrichtenJetzt" in page.text
+    assert 'href="/outlets"' in writable.get("/").text
+    hostile = '<script>document.title="PWNED"</script>'
+    body = {"articles": [{"id": "evil", "text": "Ein Text über gar nichts Besonderes hier.", "outlet": hostile}]}
+    assert writable.post("/api/articles", json=body).status_code == 201
+    page = writable.get("/outlets").text
+    assert hostile not in page and "&lt;script&gt;" in page

@@ -1,6 +1,7 @@
 """``report.html``: one self-contained page summarising a store (written by ``analyze --out``).
 
-The page holds the summary counts, the outlets with their mean originality, the largest
+The page holds the summary counts, the outlets (their shares of agency copy, text from other
+outlets and own text, and who takes from whom, as inline SVG pictures), the largest
 stories, the most copied passages and the least original articles; articles are named by
 title (or first words), outlet and date (:mod:`wiretrace.report.names`), their ids are
 tooltips. Everything is inline (CSS
@@ -107,11 +108,22 @@ td .meta { margin: 0; font-size: .85em; }
 {% endif %}
 
 <h2>Outlets</h2>
+{% if outlets %}
+<p class="meta">How much of each outlet's text is agency copy, text taken from other outlets
+and its own (boilerplate excluded; numbers on hover and in the table).</p>
+<figure>{{ shares_svg }}</figure>
+<p class="meta">Who takes text from whom: each row took the characters shown on hover from the
+outlet of the column (by each article's main source).</p>
+<figure>{{ flow_svg }}</figure>
+{% endif %}
 <table>
-<tr><th>outlet</th><th class="num">articles</th><th class="num">mean originality</th></tr>
-{% for line in o.top_outlets %}
-<tr><td>{{ line.outlet or "(no outlet)" }}</td><td class="num">{{ "{:,}".format(line.articles) }}</td>
-<td class="num">{{ share(line.mean_originality) }}</td></tr>
+<tr><th>outlet</th><th class="num">articles</th><th class="num">agency copy</th>
+<th class="num">from other outlets</th><th class="num">own text</th><th>takes most from</th></tr>
+{% for r in outlets[:top] %}
+<tr><td>{{ r.outlet }}</td><td class="num">{{ "{:,}".format(r.articles) }}</td>
+<td class="num">{{ share(r.agency_share) }}</td><td class="num">{{ share(r.reused_share) }}</td>
+<td class="num">{{ share(r.original_share) }}</td>
+<td>{% for f in r.reused_from[:2] %}{{ f.outlet }} ({{ "{:,}".format(f.chars) }}){% if not loop.last %}, {% endif %}{% endfor %}</td></tr>
 {% endfor %}
 </table>
 
@@ -141,8 +153,14 @@ def _share(value: float | None) -> str:
 def render_report(store: Store, top: int = 10, written: datetime | None = None) -> str:
     """The HTML of ``report.html`` for ``store``: ``top`` lines per list; passage texts are cut
     to 300 characters. ``written`` (default now) is the time printed in the header."""
+    from markupsafe import Markup
+
+    from wiretrace.report.outlet_svg import flow_svg, shares_svg
+    from wiretrace.report.outlets import outlet_records
+
     overview = corpus_overview(store, top=top, text_chars=300)
     stories = list_stories(store, limit=top, order="largest")
+    outlets = outlet_records(store)
     when = (written or datetime.now(UTC)).isoformat(timespec="minutes")
     return _ENV.from_string(_TEMPLATE).render(
         o=overview,
@@ -153,4 +171,9 @@ def render_report(store: Store, top: int = 10, written: datetime | None = None) 
         version=__version__,
         share=_share,
         when=readable_time,
+        outlets=outlets,
+        top=top,
+        # Built with every text escaped (outlet_svg), so inserted as markup.
+        shares_svg=Markup(shares_svg(outlets)),
+        flow_svg=Markup(flow_svg(outlets)),
     )

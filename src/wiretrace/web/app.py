@@ -498,6 +498,27 @@ def create_app(
         names = article_names(s, [g["earliest"] for g in result.items])
         return page("groups.html", page=result, query="", names=names)
 
+    @app.get("/outlets", response_class=HTMLResponse, include_in_schema=False)
+    def outlets_page() -> HTMLResponse:
+        from markupsafe import Markup
+
+        from wiretrace.report.outlet_svg import flow_svg, shares_svg
+        from wiretrace.report.outlets import outlet_records
+
+        rows = outlet_records(store())
+
+        def share(value: float | None) -> str:
+            return "-" if value is None else f"{value:.1%}"
+
+        # The pictures escape every text themselves (report.outlet_svg): inserted as markup.
+        return page(
+            "outlets.html",
+            outlets=rows,
+            share=share,
+            shares_svg=Markup(shares_svg(rows)),
+            flow_svg=Markup(flow_svg(rows)),
+        )
+
     @app.get("/groups/{group}", response_class=HTMLResponse, include_in_schema=False)
     def group_page(group: GroupId) -> HTMLResponse:
         s = store()
