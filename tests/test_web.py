@@ -3,6 +3,7 @@ read-only mode and escaping; plus the store's full-text index (schema 3)."""
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from pathlib import Path
 
@@ -341,3 +342,12 @@ def test_the_outlets_page_draws_shares_and_flow_without_trusting_names(writable:
     assert writable.post("/api/articles", json=body).status_code == 201
     page = writable.get("/outlets").text
     assert hostile not in page and "&lt;script&gt;" in page
+
+
+def test_the_story_page_draws_the_flow_of_text(client: TestClient) -> None:
+    stories = client.get("/api/stories", params={"limit": 50}).json()["items"]
+    flood = next(s for s in stories if "flood-wire" in json.dumps(client.get(f"/api/stories/{s['story_id']}").json()))
+    story = client.get(f"/api/stories/{flood['story_id']}").json()
+    assert {f["to"] for f in story["flow"] if f["from"] == "flood-wire"} >= {"flood-jetzt", "flood-kurier"}
+    page = client.get(f"/stories/{flood['story_id']}").text
+    assert page.count('class="flow"') == len(story["flow"]) and "took" in page

@@ -332,7 +332,9 @@ def timeline(articles: list[dict[str, Any]]) -> dict[str, Any]:
 def story_detail(store: Store, story_id: int, group_limit: int = 50) -> dict[str, Any] | None:
     """One story: its record plus ``members`` (article records with ``score``, earliest first),
     ``earliest`` (the first article published, its record), ``agencies`` (``{name: articles
-    crediting it}``), ``timeline`` (see :func:`timeline`) and ``groups`` (reuse groups with at
+    crediting it}``), ``timeline`` (see :func:`timeline`), ``flow`` (``[{"from", "to",
+    "chars"}]``: each member whose main source is in the story, with the characters it shares
+    with it: the flow of text from source to copy) and ``groups`` (reuse groups with at
     least two members in the story: ``group, articles, in_story, earliest, boilerplate, chars,
     text``, most members in the story first, at most ``group_limit``). None if unknown."""
     row = store.conn.execute(
@@ -363,6 +365,12 @@ def story_detail(store: Store, story_id: int, group_limit: int = 50) -> dict[str
     story["earliest"] = members[0] if members else None
     story["agencies"] = dict(sorted(agencies.items(), key=lambda kv: (-kv[1], kv[0])))
     story["timeline"] = timeline(members)
+    in_story = {m["id"] for m in members}
+    story["flow"] = [
+        {"from": m["sources"][0]["id"], "to": m["id"], "chars": m["sources"][0]["shared_chars"]}
+        for m in members
+        if m["sources"] and m["sources"][0]["id"] in in_story
+    ]
     story["groups"] = [
         {
             "group": gid,
