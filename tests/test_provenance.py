@@ -138,3 +138,30 @@ def test_the_outlet_view(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["export", "--db", str(db), "--what", "outlets"])
     assert result.exit_code == 0
     assert {json.loads(line)["outlet"] for line in result.stdout.splitlines()} == set(rows)
+
+
+def test_two_rewrites_of_a_wire_not_in_the_corpus_come_out_as_its_common_source() -> None:
+    # Like the canonical pair, in our own fictional world: both rewrites credit the agency
+    # (nwa), the wire itself is not there, and the earlier rewrite is not the other's source.
+    articles = load_corpus(ROOT / "examples" / "corpus.jsonl")
+    jetzt = articles["flood-jetzt"]  # ends "Mit Material der nwa"
+    kurier = dataclasses.replace(
+        articles["flood-kurier"], text=articles["flood-kurier"].text + "\n\n(nwa)"
+    )
+    record = comparison_to_dict(compare(jetzt, kurier, NWA), agencies=("nwa",))
+    assert (record["relation"]["kind"], record["relation"]["source"]) == ("common_source", "nwa")
+    assert record["a"]["credits"] == record["b"]["credits"] == ["nwa"]
+
+
+def test_compare_shows_the_relation_and_credits(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from wiretrace.cli import app
+
+    result = CliRunner().invoke(
+        app, ["compare", str(ROOT / "examples" / "pair" / "agency.txt"),
+              str(ROOT / "examples" / "pair" / "rewrite.txt"), "--no-color", "--agency", "nwa"]
+    )
+    assert result.exit_code == 0, result.stderr
+    assert "Credits: a nwa · b nwa" in result.stdout
+    assert "Relation: common source nwa" in result.stdout

@@ -351,3 +351,8 @@ def test_the_story_page_draws_the_flow_of_text(client: TestClient) -> None:
     assert {f["to"] for f in story["flow"] if f["from"] == "flood-wire"} >= {"flood-jetzt", "flood-kurier"}
     page = client.get(f"/stories/{flood['story_id']}").text
     assert page.count('class="flow"') == len(story["flow"]) and "took" in page
+
+
+def test_the_compare_page_says_who_took_the_text_from_whom(client: TestClient) -> None:
+    page = client.get("/compare", params={"a": "flood-wire", "b": "flood-jetzt"}).text
+    assert 'id="relation"' in page and "b took the text from a" in page

@@ -225,6 +225,18 @@ def _render_comparison(
         f"Coverage: a {c.coverage_a:.1%} · b {c.coverage_b:.1%} of the text is in shared passages",
         soft_wrap=plain,
     )
+    from wiretrace.report.provenance import describe, relation_of
+
+    relation, credits_a, credits_b = relation_of(c.a, c.b, settings.corpus.agencies)
+
+    def credited(found: Any) -> str:
+        text = ", ".join(found.text) or "none"
+        return text + (f" (pictures: {', '.join(found.image)})" if found.image else "")
+
+    console.print(
+        f"Credits: a {credited(credits_a)} · b {credited(credits_b)}", soft_wrap=plain, markup=False
+    )
+    console.print(f"Relation: {describe(relation)}", soft_wrap=plain, markup=False)
     n = len(c.passages)
     if n == 0:
         console.print(

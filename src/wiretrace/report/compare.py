@@ -52,27 +52,23 @@ def comparison_to_dict(
     :mod:`wiretrace.text.credits`; ``agencies`` names agencies beyond the major ones);
     ``relation`` says who took the text from whom (:mod:`wiretrace.report.provenance`).
     """
-    from wiretrace.text.credits import find_credits
-
     same: dict[str, Any] = {"score": c.same_story.score, "verdict": c.same_story.verdict}
     if features:
         same["features"] = dict(c.same_story.features)
-    from wiretrace.report.provenance import Side, pair_relation
+    from wiretrace.report.provenance import relation_of
 
+    relation, credits_a, credits_b = relation_of(c.a, c.b, agencies)
     sides = {}
-    relation_sides = []
-    for name, article in (("a", c.a), ("b", c.b)):
-        found = find_credits(article.text, agencies)
+    for name, article, found in (("a", c.a, credits_a), ("b", c.b, credits_b)):
         sides[name] = {
             **_side(article),
             "credits": list(found.text),
             "image_credits": list(found.image),
         }
-        relation_sides.append(Side(article.id, article.published, article.outlet, found.text))
     return {
         "a": sides["a"],
         "b": sides["b"],
-        "relation": pair_relation(*relation_sides).to_dict(),
+        "relation": relation.to_dict(),
         "same_story": same,
         "coverage": {"a": c.coverage_a, "b": c.coverage_b},
         "passages": [

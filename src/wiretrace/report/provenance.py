@@ -234,3 +234,30 @@ def _best_witness(members: Sequence[int], similarity: dict[tuple[int, int], floa
         if score > best_score + 1e-9:
             best, best_score = aid, score
     return best
+
+
+def relation_of(a: object, b: object, agencies: Sequence[str] = ()) -> tuple[Relation, object, object]:
+    """The relation of two articles (``wiretrace.model.Article``) read on their own, as
+    ``compare`` reports it, with each side's credits (:func:`wiretrace.text.credits.find_credits`;
+    ``agencies`` names agencies beyond the major ones)."""
+    from wiretrace.text.credits import find_credits
+
+    credits_a = find_credits(a.text, agencies)  # type: ignore[attr-defined]
+    credits_b = find_credits(b.text, agencies)  # type: ignore[attr-defined]
+    sides = [
+        Side(x.id, x.published, x.outlet, found.text)  # type: ignore[attr-defined]
+        for x, found in ((a, credits_a), (b, credits_b))
+    ]
+    return pair_relation(*sides), credits_a, credits_b
+
+
+def describe(relation: Relation) -> str:
+    """One line a person reads: ``common source dpa (confidence 0.90): both credit dpa ...``."""
+    kind = {
+        "a_from_b": "a took the text from b",
+        "b_from_a": "b took the text from a",
+        "common_source": f"common source {relation.source}",
+        "undetermined": "undetermined",
+    }[relation.kind]
+    why = relation.evidence[0] if relation.evidence else ""
+    return f"{kind} (confidence {relation.confidence:.2f}): {why}"

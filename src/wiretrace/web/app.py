@@ -577,11 +577,16 @@ def create_app(
         return _compare_view(Article("a", a_text), Article("b", b_text), stored=False)
 
     def _compare_view(a: Article, b: Article, stored: bool) -> HTMLResponse:
+        from wiretrace.report.provenance import describe, relation_of
+
         view = side_by_side(a, b, settings)
+        relation, credits_a, credits_b = relation_of(a, b, settings.corpus.agencies)
         return page(
             "compare.html",
             view=view,
             c=view.comparison,
+            relation=describe(relation),
+            credits={"a": credits_a, "b": credits_b},
             stored=stored,
             names=ArticleNames({x.id: name_of_article(x) for x in (a, b)}),
             a_text="" if stored else a.text,
