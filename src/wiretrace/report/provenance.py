@@ -236,16 +236,23 @@ def _best_witness(members: Sequence[int], similarity: dict[tuple[int, int], floa
     return best
 
 
-def relation_of(a: object, b: object, agencies: Sequence[str] = ()) -> tuple[Relation, object, object]:
+def relation_of(
+    a: object,
+    b: object,
+    agencies: Sequence[str] = (),
+    display: dict[str, str] | None = None,
+) -> tuple[Relation, object, object]:
     """The relation of two articles (``wiretrace.model.Article``) read on their own, as
     ``compare`` reports it, with each side's credits (:func:`wiretrace.text.credits.find_credits`;
-    ``agencies`` names agencies beyond the major ones)."""
+    ``agencies`` names agencies beyond the major ones). ``display`` names the articles in the
+    evidence (id -> a name a person reads); by default their ids."""
     from wiretrace.text.credits import find_credits
 
     credits_a = find_credits(a.text, agencies)  # type: ignore[attr-defined]
     credits_b = find_credits(b.text, agencies)  # type: ignore[attr-defined]
+    named = display or {}
     sides = [
-        Side(x.id, x.published, x.outlet, found.text)  # type: ignore[attr-defined]
+        Side(named.get(x.id, x.id), x.published, x.outlet, found.text)  # type: ignore[attr-defined]
         for x, found in ((a, credits_a), (b, credits_b))
     ]
     return pair_relation(*sides), credits_a, credits_b

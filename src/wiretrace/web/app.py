@@ -580,7 +580,10 @@ def create_app(
         from wiretrace.report.provenance import describe, relation_of
 
         view = side_by_side(a, b, settings)
-        relation, credits_a, credits_b = relation_of(a, b, settings.corpus.agencies)
+        names = ArticleNames({x.id: name_of_article(x) for x in (a, b)})
+        # Pages name articles by title, not by id (report.names): so does the evidence.
+        display = {x.id: names[x.id].label for x in (a, b)} if stored else {}
+        relation, credits_a, credits_b = relation_of(a, b, settings.corpus.agencies, display)
         return page(
             "compare.html",
             view=view,
@@ -588,7 +591,7 @@ def create_app(
             relation=describe(relation),
             credits={"a": credits_a, "b": credits_b},
             stored=stored,
-            names=ArticleNames({x.id: name_of_article(x) for x in (a, b)}),
+            names=names,
             a_text="" if stored else a.text,
             b_text="" if stored else b.text,
         )
