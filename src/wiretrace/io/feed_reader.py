@@ -29,6 +29,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from wiretrace.errors import InputError
@@ -142,17 +143,38 @@ def _build(
     return article
 
 
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    """What a feed entry gave, before it becomes an article: its fields, its date (or why it
+    could not be read), whether it had only a teaser, and its number in the feed."""
+
+    values: dict[str, Any]
+    published: str | None
+    problem: str | None
+    teaser: bool
+    n: int
+
+
 def _emit(
-    build: Any, n: int, source: str, on_error: Any, seen: dict[str, int]
+    entry: _Entry,
+    source: str,
+    stem: str,
+    options: ReadOptions,
+    on_error: Any,
+    seen: dict[str, int],
 ) -> Iterator[Article]:
+    """The article of one entry, or its error (strict mode: raised); repeated ids refused."""
     try:
-        article = build()
+        article = _build(
+            entry.values, entry.published, entry.problem, entry.teaser, entry.n, source, stem,
+            options,
+        )
         first = seen.get(article.id)
         if first is not None:
             raise BadRecord(f"duplicate id {article.id!r} (first used by entry {first})")
-        seen[article.id] = n
+        seen[article.id] = entry.n
     except BadRecord as exc:
-        error = InputError(source, f"entry {n}: {exc}")
+        error = InputError(source, f"entry {entry.n}: {exc}")
         if on_error is None:
             raise error from None
         on_error(error)
@@ -222,17 +244,8 @@ def feed_articles(
             lang=lang,
         )
         published, problem = _entry_date(entry, opts)
-
-        def build(
-            values: dict[str, Any] = values,
-            published: str | None = published,
-            problem: str | None = problem,
-            teaser: bool = teaser,
-            n: int = n,
-        ) -> Article:
-            return _build(values, published, problem, teaser, n, source, stem, opts)
-
-        yield from _emit(build, n, source, on_error, seen)
+        entry_read = _Entry(values, published, problem, teaser, n)
+        yield from _emit(entry_read, source, stem, opts, on_error, seen)
 
 
 def json_feed_articles(
@@ -283,14 +296,5 @@ def json_feed_articles(
             outlet=outlet,
             lang=item.get("language") or lang,
         )
-
-        def build(
-            values: dict[str, Any] = values,
-            published: str | None = published,
-            problem: str | None = problem,
-            teaser: bool = teaser,
-            n: int = n,
-        ) -> Article:
-            return _build(values, published, problem, teaser, n, source, stem, opts)
-
-        yield from _emit(build, n, source, on_error, seen)
+        entry_read = _Entry(values, published, problem, teaser, n)
+        yield from _emit(entry_read, source, stem, opts, on_error, seen)
