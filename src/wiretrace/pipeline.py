@@ -57,7 +57,7 @@ from wiretrace.report.corpus import (
     article_stats,
     passage_groups,
 )
-from wiretrace.report.provenance import Side, derived_pairs
+from wiretrace.report.provenance import derived_pairs, sides_of
 from wiretrace.reuse.align import ALIGNMENT_RULES_VERSION, align_near_duplicates, align_prepared
 from wiretrace.reuse.anchors import AnchorSettings, sentence_anchors
 from wiretrace.reuse.candidate_update import update_candidates
@@ -1144,10 +1144,7 @@ def _derive(
         derived = set(store.derived_articles())
         dirty = changed | {x for p in moved for x in p} | {r["aid"] for r in rows} - derived
         pairs_now = [p for p in pairs if p[0] in dirty or p[1] in dirty]
-    sides = {
-        r["aid"]: Side(r["id"], r["published"], r["outlet"], tuple(json.loads(r["agencies"])))
-        for r in rows
-    }
+    sides = sides_of(rows)
     scored = pairs if dirty is None else pairs_now
     stats = article_stats(
         infos,

@@ -26,6 +26,7 @@ refers to it (and ``text[start:end]`` is what a span claims).
 from __future__ import annotations
 
 import codecs
+import contextlib
 import re
 from dataclasses import dataclass
 
@@ -67,6 +68,8 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
     (codecs.BOM_UTF16_LE, "utf-16"),
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
+
+_BOM_BYTES = tuple(bom for bom, _ in _BOMS)
 
 # C0 controls except \t \n \r, DEL, C1 controls, and lone surrogates (from JSON "\ud800").
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
@@ -203,13 +206,23 @@ def decode_bytes(data: bytes, source: str, encoding: str | None = None) -> Decod
     kind = binary_signature(data[:16])
     if kind is not None and encoding is None:
         raise InputError(source, f"binary content ({kind}), not text")
-    name, detected = sniff_encoding(data, source, encoding, complete=True)
-    try:
-        text = data.decode(name)
-    except UnicodeDecodeError as exc:
-        offset = exc.start + (len(codecs.BOM_UTF8) if name == "utf-8-sig" else 0)
-        shown = "UTF-8" if name.startswith("utf-8") else name
-        raise InputError(source, f"not valid {shown} at byte offset {offset} ({exc.reason})") from None
+    text = None
+    if encoding is None and not data.startswith(_BOM_BYTES):
+        # The common case, decoded once: sniffing would decode it to test it, then again.
+        with contextlib.suppress(UnicodeDecodeError):
+            text = data.decode("utf-8")
+    if text is not None:
+        name, detected = "utf-8", False
+    else:
+        name, detected = sniff_encoding(data, source, encoding, complete=True)
+        try:
+            text = data.decode(name)
+        except UnicodeDecodeError as exc:
+            offset = exc.start + (len(codecs.BOM_UTF8) if name == "utf-8-sig" else 0)
+            shown = "UTF-8" if name.startswith("utf-8") else name
+            raise InputError(
+                source, f"not valid {shown} at byte offset {offset} ({exc.reason})"
+            ) from None
     if name == "utf-8-sig":
         name = "utf-8"
     cleaned, removed = clean_text(text)

@@ -142,6 +142,22 @@ class ReadOptions:
     def warn(self, source: str, reason: str, line: int | None = None, kind: str = "field") -> None:
         self.on_warning(InputWarning(source, reason, line, kind))
 
+    def cut(self, text: str, source: str, line: int | None = None, label: str = "") -> str:
+        """``text``, cut at :attr:`max_chars` with a warning when longer (every reader's rule)."""
+        if len(text) <= self.max_chars:
+            return text
+        self.warn(
+            source,
+            f"{label}text of {len(text):,} characters cut at {self.max_chars:,} (--max-chars)",
+            line,
+            "cut",
+        )
+        return text[: self.max_chars]
+
+    def detected(self, source: str, encoding: str) -> None:
+        """Say that ``source`` was decoded from an encoding that was detected, not declared."""
+        self.warn(source, f"decoded as {encoding} (detected; --encoding forces one)", kind="encoding")
+
 
 class MissingField(ValueError):
     """An explicitly named input field is absent; ``args[0]`` is the reason."""
@@ -202,8 +218,6 @@ def _metadata(value: Any, field: str, key: str) -> str:
         value = value["name"]  # {"source": {"id": null, "name": "..."}} as in NewsAPI
     if isinstance(value, list) and value and all(isinstance(v, str) for v in value):
         value = ", ".join(value)  # several authors
-    if isinstance(value, int | float) and not isinstance(value, bool) and field in ("id",):
-        return str(value)
     if not isinstance(value, str):
         raise ValueError(f"field {key!r} ({field}) must be a string, got {json_type(value)}")
     cleaned, _ = clean_text(value)
@@ -269,14 +283,7 @@ def article_from_values(
         options.warn(
             source, f"{label}{removed} control character(s) removed from the text", line, "control"
         )
-    if len(text) > options.max_chars:
-        options.warn(
-            source,
-            f"{label}text of {len(text):,} characters cut at {options.max_chars:,} (--max-chars)",
-            line,
-            "cut",
-        )
-        text = text[: options.max_chars]
+    text = options.cut(text, source, line, label)
 
     fields: dict[str, Any] = {}
     id_key = mapping.get("id")

@@ -288,13 +288,9 @@ def read_html_article(
 
 def cut_to_max_chars(article: Article, source: str, options: Any) -> Article:
     """``article`` with its text cut at ``options.max_chars`` (with a warning) if longer."""
-    if len(article.text) <= options.max_chars:
+    text = options.cut(article.text, source)
+    if text is article.text:
         return article
     import dataclasses
 
-    options.warn(
-        source,
-        f"text of {len(article.text):,} characters cut at {options.max_chars:,} (--max-chars)",
-        kind="cut",
-    )
-    return dataclasses.replace(article, text=article.text[: options.max_chars])
+    return dataclasses.replace(article, text=text)

@@ -90,7 +90,6 @@ JSON_SUFFIXES: frozenset[str] = frozenset({".json"})
 #: Lenient-mode callback: receives each error, reading continues afterwards.
 ErrorHandler = Callable[[InputError], None]
 
-_BOM = b"\xef\xbb\xbf"
 
 
 #: A record is unusable; ``args[0]`` is the reason. Turned into InputError by callers.
@@ -166,10 +165,7 @@ def _decode_file(data: bytes, source: str, options: ReadOptions) -> str:
     detected encoding and removed control characters."""
     decoded = decode_bytes(data, source, options.encoding)
     if decoded.detected:
-        options.warn(
-            source, f"decoded as {decoded.encoding} (detected; --encoding forces one)",
-            kind="encoding",
-        )
+        options.detected(source, decoded.encoding)
     if decoded.removed:
         options.warn(
             source, f"{decoded.removed} control character(s) removed from the text", kind="control"
@@ -207,14 +203,7 @@ def read_text_article(
     text = _decode_file(_read_bytes(p, limit, "MAX_ARTICLE_BYTES"), source, opts)
     if not text.strip():
         raise InputError(source, "empty file (only whitespace)")
-    if len(text) > opts.max_chars:
-        opts.warn(
-            source,
-            f"text of {len(text):,} characters cut at {opts.max_chars:,} (--max-chars)",
-            kind="cut",
-        )
-        text = text[: opts.max_chars]
-    return Article(id=p.stem, text=text, path=source)
+    return Article(id=p.stem, text=opts.cut(text, source), path=source)
 
 
 # --------------------------------------------------------------------------------------------
@@ -286,10 +275,7 @@ class DecodedLines:
         check_control_share(head, clean_text(head)[1], source)
         fh.seek(0)
         if detected:
-            options.warn(
-                source, f"decoded as {self.encoding} (detected; --encoding forces one)",
-                kind="encoding",
-            )
+            options.detected(source, self.encoding)
         self._fh = fh
         # UTF-16 and UTF-32 do not keep b"\n" as the line end byte: read those as text.
         wide = self.encoding.startswith(("utf-16", "utf-32"))

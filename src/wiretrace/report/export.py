@@ -227,12 +227,9 @@ def article_records(store: Store) -> Iterator[dict[str, Any]]:
 
 
 def _sides(store: Store) -> dict[int, Any]:
-    from wiretrace.report.provenance import Side
+    from wiretrace.report.provenance import sides_of
 
-    return {
-        r["aid"]: Side(r["id"], r["published"], r["outlet"], tuple(json.loads(r["agencies"])))
-        for r in store.article_rows()
-    }
+    return sides_of(store.article_rows())
 
 
 def group_origins(store: Store) -> dict[int, tuple[dict[str, str | None], int]]:

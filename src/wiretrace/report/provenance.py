@@ -39,14 +39,17 @@ in order, each stated in the evidence when it decides:
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import lru_cache
+from typing import Any
 
 from wiretrace.times import parse_time
 
-__all__ = ["Relation", "Side", "derived_pairs", "pair_relation", "time_span"]
+__all__ = ["Relation", "Side", "derived_pairs", "pair_relation", "sides_of", "time_span"]
 
 _PRESS_OFFICE = re.compile(
     r"press office|press release|pressestelle|pressemitteilung|presseportal|pressedienst|"
@@ -67,13 +70,26 @@ class Side:
 
     def wire_of(self) -> str | None:
         """The agency (or "press office") this article is the own copy of, if its outlet is one."""
-        outlet = self.outlet or ""
-        for agency in self.credits:
-            if re.search(rf"(?<![\w-]){re.escape(agency)}(?![\w-])", outlet, re.IGNORECASE):
-                return agency
-        if _PRESS_OFFICE.search(outlet):
-            return "press office"
-        return None
+        return _wire_of(self.outlet or "", self.credits)
+
+
+@lru_cache(maxsize=4096)
+def _wire_of(outlet: str, credits: tuple[str, ...]) -> str | None:
+    # Cached: a corpus has few outlets and credit sets, and every pair asks for both sides.
+    for agency in credits:
+        if re.search(rf"(?<![\w-]){re.escape(agency)}(?![\w-])", outlet, re.IGNORECASE):
+            return agency
+    if _PRESS_OFFICE.search(outlet):
+        return "press office"
+    return None
+
+
+def sides_of(rows: Sequence[dict[str, Any]]) -> dict[int, Side]:
+    """The :class:`Side` of every stored article, by key, from ``Store.article_rows()``."""
+    return {
+        r["aid"]: Side(r["id"], r["published"], r["outlet"], tuple(json.loads(r["agencies"])))
+        for r in rows
+    }
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +112,7 @@ class Relation:
         }
 
 
+@lru_cache(maxsize=65536)
 def time_span(published: str | None) -> tuple[datetime, datetime] | None:
     """The interval a publication date stands for, in UTC: a whole day for a date alone, a
     minute for a time (seconds are rarely meaningful in feeds); None when unknown."""

@@ -135,30 +135,35 @@ class _Rules:
             r"[Mm]it Informationen (?:der|von)|[Ww]ith (?:reporting|material) (?:from|by)|"
             r"(?<=\()\s*[Aa]vec|(?m:^)\s*[Aa]vec)"
         )
-        self.text = [
-            # Moskau (dpa) - · PARIS (AFP) – · Berlin (dpa/AFP/jk):
-            re.compile(
-                rf"(?m)^[^\S\n]*[^\n()]{{0,60}}?\(\s*(?P<list>{self.list}){author}\s*\)\s*[-–—:]"
-            ),
-            # ... zurückgeworfen. (dpa) · (dpa/AFP/jk) at the end of a paragraph
-            re.compile(rf"(?m)\(\s*(?P<list>{self.list}){author}\s*\)[^\S\n]*$"),
-            # Mit Material der AP und der dpa · Quelle: dpa · avec AFP · Quelle: ntv.de, cri/dpa
-            # (outlet and author codes may come first: "Quelle: F.A.Z./dpa", "chrs./AFP/Reuters")
-            re.compile(
-                rf"{credit_words}\s*(?:der\s+|des\s+|l'\s*|the\s+)?"
-                rf"(?:(?!{one})[\w.&-]{{1,12}}\s*[,/]\s*){{0,3}}(?P<list>{self.list})"
-            ),
-            # (mit dpa) · (Tsp mit dpa) · (with AP)
-            re.compile(rf"\(\s*(?:[\w.]+\s+)?(?:mit|with)\s+(?P<list>{self.list}){author}\s*\)"),
-            # a credit in parentheses after a sentence, where paragraph breaks were lost:
-            # "... auf Twitter. (dpa, epd) --- Die ..." · "... wird. (AFP) Die Regierung ..."
-            re.compile(
-                rf"(?<=[.!?“”\"»])\s*\(\s*(?P<list>{self.list}){author}\s*\)"
-                rf"(?=\s*(?:$|---|\+\+\+|[A-ZÄÖÜ„\"]))"
-            ),
-            # (Reporting by Anna Berg; Editing by Tom Hill) ... (Reuters)
-            re.compile(rf"(?i:Reporting by)[^\n]{{0,200}}?\(\s*(?P<list>{self.list})\s*\)"),
-        ]
+        # Moskau (dpa) - · PARIS (AFP) – · Berlin (dpa/AFP/jk):
+        dateline = re.compile(
+            rf"(?m)^[^\S\n]*[^\n()]{{0,60}}?\(\s*(?P<list>{self.list}){author}\s*\)\s*[-–—:]"
+        )
+        # ... zurückgeworfen. (dpa) · (dpa/AFP/jk) at the end of a paragraph
+        paragraph_end = re.compile(rf"(?m)\(\s*(?P<list>{self.list}){author}\s*\)[^\S\n]*$")
+        # Mit Material der AP und der dpa · Quelle: dpa · avec AFP · Quelle: ntv.de, cri/dpa
+        # (outlet and author codes may come first: "Quelle: F.A.Z./dpa", "chrs./AFP/Reuters")
+        self.credit_line = re.compile(
+            rf"{credit_words}\s*(?:der\s+|des\s+|l'\s*|the\s+)?"
+            rf"(?:(?!{one})[\w.&-]{{1,12}}\s*[,/]\s*){{0,3}}(?P<list>{self.list})"
+        )
+        # (mit dpa) · (Tsp mit dpa) · (with AP)
+        with_agency = re.compile(
+            rf"\(\s*(?:[\w.]+\s+)?(?:mit|with)\s+(?P<list>{self.list}){author}\s*\)"
+        )
+        # a credit in parentheses after a sentence, where paragraph breaks were lost:
+        # "... auf Twitter. (dpa, epd) --- Die ..." · "... wird. (AFP) Die Regierung ..."
+        after_sentence = re.compile(
+            rf"(?<=[.!?“”\"»])\s*\(\s*(?P<list>{self.list}){author}\s*\)"
+            rf"(?=\s*(?:$|---|\+\+\+|[A-ZÄÖÜ„\"]))"
+        )
+        # (Reporting by Anna Berg; Editing by Tom Hill) ... (Reuters)
+        reporting = re.compile(rf"(?i:Reporting by)[^\n]{{0,200}}?\(\s*(?P<list>{self.list})\s*\)")
+        # Patterns whose match ends within a few characters of an agency name and that do not
+        # look for the end of a line: searched only in a window around each agency name
+        # (a fifth of the time of scanning whole texts on news-de). The others scan the text.
+        self.text_windowed = [dateline, self.credit_line, with_agency, reporting]
+        self.text_whole = [paragraph_end, after_sentence]
         # RND/dpa · RND/epd/dpa · AP/RND · dpa/AFP/jk closing the text or a line: searched only
         # in the last characters of each line (see find_credits).
         self.line_end = re.compile(
@@ -175,11 +180,6 @@ class _Rules:
         self.alone = re.compile(rf"(?m)^[^\S\n]*(?P<list>{self.list}){author}[^\S\n]*$")
         self.split = re.compile(joiner)
         self.any = re.compile(one)
-        # Patterns whose match ends within a few characters of an agency name and that do not
-        # look for the end of a line: searched only in a window around each agency name
-        # (a fifth of the time of scanning whole texts on news-de). The others scan the text.
-        self.text_windowed = [self.text[i] for i in (0, 2, 3, 5)]
-        self.text_whole = [self.text[i] for i in (1, 4)]
 
     def canonical(self, names: str) -> list[str]:
         out = []
@@ -256,7 +256,7 @@ def find_credits(text: str, extra: Iterable[str] = ()) -> Credits:
             add(m, "text")  # the last line of the text: an end credit
         elif len(following) <= 160 and not rules.alone.match(following):
             add(m, "image")  # above a short line: the credit of a picture and its caption
-        elif any(p.match(following) for p in rules.text[2:3]):
+        elif rules.credit_line.match(following):
             add(m, "text")
     for pattern in rules.text_windowed:
         for m in windowed(pattern):
