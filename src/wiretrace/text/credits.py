@@ -119,7 +119,7 @@ class _Rules:
                 rf"(?:Getty Images|[Pp]icture[- ]?[Aa]lliance|[Ii]mago(?: [Ii]mages)?|Shutterstock)"
                 rf"\s*/\s*(?P<list>{self.list})"
             ),
-            # a caption's source: "(Quelle: Mohammed Dabbous/Reuters)", a photographer / agency
+            # a caption's source: "(Quelle: Anna Berg/Reuters)", a photographer / agency
             re.compile(
                 rf"\(\s*(?:Quelle|Source)\s*:\s*[A-ZÄÖÜ][\w'-]+(?:\s+[A-ZÄÖÜ][\w'-]+)+"
                 rf"\s*/\s*(?P<list>{self.list})\s*\)"
@@ -141,8 +141,8 @@ class _Rules:
         )
         # ... zurückgeworfen. (dpa) · (dpa/AFP/jk) at the end of a paragraph
         paragraph_end = re.compile(rf"(?m)\(\s*(?P<list>{self.list}){author}\s*\)[^\S\n]*$")
-        # Mit Material der AP und der dpa · Quelle: dpa · avec AFP · Quelle: ntv.de, cri/dpa
-        # (outlet and author codes may come first: "Quelle: F.A.Z./dpa", "chrs./AFP/Reuters")
+        # Mit Material der AP und der dpa · Quelle: dpa · avec AFP · Quelle: Sender.de, abc/dpa
+        # (outlet and author codes may come first: "Quelle: Kurier/dpa", "xyz./AFP/Reuters")
         self.credit_line = re.compile(
             rf"{credit_words}\s*(?:der\s+|des\s+|l'\s*|the\s+)?"
             rf"(?:(?!{one})[\w.&-]{{1,12}}\s*[,/]\s*){{0,3}}(?P<list>{self.list})"
@@ -164,7 +164,7 @@ class _Rules:
         # (a fifth of the time of scanning whole texts on news-de). The others scan the text.
         self.text_windowed = [dateline, self.credit_line, with_agency, reporting]
         self.text_whole = [paragraph_end, after_sentence]
-        # RND/dpa · RND/epd/dpa · AP/RND · dpa/AFP/jk closing the text or a line: searched only
+        # Blatt/dpa · Blatt/epd/dpa · AP/Blatt · dpa/AFP/jk closing the text or a line: searched only
         # in the last characters of each line (see find_credits).
         self.line_end = re.compile(
             rf"(?m)(?:^|(?<=[.!?“”\"»«)])\s)[^\S\n]*(?:[A-Za-zÄÖÜ.]{{1,8}}\s*/\s*){{0,3}}"
@@ -202,7 +202,7 @@ _NEWLINE = re.compile("\n")
 #: "Reporting by" and a name list) and after (the rest of a list of agencies and an author code).
 _BEFORE, _AFTER = 260, 60
 
-#: How far before a line's end a closing credit ("RND/dpa") is looked for (characters).
+#: How far before a line's end a closing credit ("Blatt/dpa") is looked for (characters).
 _LINE_END_WINDOW = 120
 
 
