@@ -29,7 +29,7 @@ EXAMPLES = ROOT.parent / "shared" / "examples"
         ("Texte.\n\n(avec AFP)", ("AFP",), ()),
         ("Letzter Satz.\n\ndpa", ("dpa",), ()),
         ("Titel\n\nAFP\nHollande und Putin gestern abend\n\nDer Text.", (), ("AFP",)),
-        ("Foto: picture alliance/dpa/Kay Nietfeld\nDer Kanzler sprach.", (), ("dpa",)),
+        ("Foto: picture alliance/dpa/Anna Berg\nDer Kanzler sprach.", (), ("dpa",)),
         ("(Foto: AFP) Die Lage.\n\nMit Material von Reuters", ("Reuters",), ("AFP",)),
         ("© AFP 2015. Der Text.", (), ("AFP",)),
         ("Bild: Getty Images/AFP\n\nBerlin (dpa) - Text.", ("dpa",), ("AFP",)),

@@ -111,7 +111,7 @@ class _Rules:
             r"Titelbild|Symbolbild|Bildrechte|Credit|Crédit photo|Fotografie)"
         )
         self.image = [
-            # Foto: dpa · Bild: picture alliance/dpa/Kay Nietfeld · (Foto: AFP) · Video: Reuters
+            # Foto: dpa · Bild: picture alliance/dpa/Anna Berg · (Foto: AFP) · Video: Reuters
             re.compile(rf"\b{image_word}\s*:\s*[^\n]{{0,60}}?(?P<list>{self.list})"),
             # © AFP · ©dpa · (c) dpa · Getty Images/AFP · picture alliance / dpa
             re.compile(rf"(?:©|\(c\)|Copyright)\s*[^\n]{{0,40}}?(?P<list>{self.list})"),
